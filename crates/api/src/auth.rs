@@ -1,0 +1,216 @@
+//! Bearer JWTs (HS256) and passwords. A validly signed token is trusted as it stands: `sub` is
+//! recorded as text and need not be a stored user, because tokens may come from the province's
+//! identity provider.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use cchc_domain::access::PrincipalError;
+use cchc_domain::{Principal, Role, UnitCode};
+
+use crate::error::{AppError, internal, unauthorized};
+use crate::state::AppState;
+
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+/// Signing and checking keys, and the rules a token must meet.
+#[derive(Clone)]
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8], issuer: Option<String>, audience: Option<String>) -> JwtKeys {
+        // HS256 only: a token signed otherwise, or with `alg: none`, is refused.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 30;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        match &issuer {
+            Some(iss) => validation.set_issuer(&[iss]),
+            None => validation.iss = None,
+        }
+        match &audience {
+            Some(aud) => validation.set_audience(&[aud]),
+            None => validation.validate_aud = false,
+        }
+        JwtKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer,
+            audience,
+        }
+    }
+
+    /// Mints a token for `principal`, valid for `ttl_seconds`.
+    pub fn issue(
+        &self,
+        subject: &str,
+        role: Role,
+        unit: Option<&UnitCode>,
+        ttl_seconds: i64,
+    ) -> Result<String, AppError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: subject.to_owned(),
+            role,
+            unit: unit.map(|u| u.to_string()),
+            exp: now + ttl_seconds,
+            iat: Some(now),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(internal)
+    }
+
+    /// Checks a token and turns it into a principal.
+    pub fn verify(&self, token: &str) -> Result<Principal, AppError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind;
+            unauthorized(match e.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired".to_owned(),
+                ErrorKind::InvalidSignature => "the token's signature is not valid".to_owned(),
+                ErrorKind::InvalidAlgorithm => "the token must be signed with HS256".to_owned(),
+                ErrorKind::InvalidIssuer => "the token's issuer is not accepted".to_owned(),
+                ErrorKind::InvalidAudience => "the token's audience is not accepted".to_owned(),
+                ErrorKind::MissingRequiredClaim(c) => format!("the token lacks the `{c}` claim"),
+                _ => format!("the token is not valid: {e}"),
+            })
+        })?;
+        let c = data.claims;
+        let unit = match c.unit.as_deref() {
+            Some(u) => Some(UnitCode::parse(u).map_err(|e| unauthorized(format!("the token's unit: {e}")))?),
+            None => None,
+        };
+        Principal::new(c.sub, c.role, unit)
+            .map_err(|e: PrincipalError| unauthorized(format!("the token is not usable: {e}")))
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl std::ops::Deref for Caller {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Ready<Result<Caller, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).map(Caller))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Principal, AppError> {
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| internal("app state missing"))?;
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| unauthorized("this request needs an `Authorization: Bearer <token>` header"))?;
+    let value = value.to_str().map_err(|_| unauthorized("the Authorization header is not readable text"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+    state.keys.verify(token)
+}
+
+/// Hashes a password with Argon2id and a random salt (PHC string format).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// Checks a password against a stored hash; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash of nothing anyone knows, checked when the user does not exist so that a wrong
+/// username takes as long as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&uuid::Uuid::new_v4().to_string()).unwrap_or_default())
+}
+
+/// A new random secret for signing tokens: 32 bytes, hex-encoded.
+pub fn generate_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    // ThreadRng is a CSPRNG seeded from the operating system.
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_round_trip() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_round_trip_and_forgeries_fail() {
+        let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", None, None);
+        let unit = UnitCode::parse("07273").unwrap();
+        let t = keys.issue("dongson", Role::Commune, Some(&unit), 60).unwrap();
+        let p = keys.verify(&t).unwrap();
+        assert_eq!(p.role, Role::Commune);
+        assert_eq!(p.unit(), Some(&unit));
+        let other = JwtKeys::new(b"another secret another secret 12", None, None);
+        assert_eq!(other.verify(&t).unwrap_err().detail, "the token's signature is not valid");
+        let expired = keys.issue("dongson", Role::Commune, Some(&unit), -3600).unwrap();
+        assert_eq!(keys.verify(&expired).unwrap_err().detail, "the token has expired");
+    }
+
+    #[test]
+    fn issuer_and_audience_are_checked_when_configured() {
+        let strict = JwtKeys::new(b"0123456789abcdef0123456789abcdef", Some("idp".into()), Some("cchc".into()));
+        let lax = JwtKeys::new(b"0123456789abcdef0123456789abcdef", None, None);
+        let t = lax.issue("x", Role::Admin, None, 60).unwrap();
+        assert!(strict.verify(&t).is_err());
+        let t = strict.issue("x", Role::Admin, None, 60).unwrap();
+        assert!(strict.verify(&t).is_ok());
+    }
+}

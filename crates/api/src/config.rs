@@ -1,0 +1,92 @@
+//! Configuration, from flags or environment variables (the table in the README).
+
+use std::time::Duration;
+
+use cchc_domain::ReportingCalendar;
+use cchc_persistence::connection::PoolOptions;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DatabaseArgs {
+    /// `postgres://…` for PostgreSQL; `sqlite://path`, or a plain path, for SQLite.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://cchc.db", hide_env_values = true)]
+    pub database_url: String,
+    /// Connections per instance.
+    #[arg(long, env = "CCHC_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+}
+
+impl DatabaseArgs {
+    pub fn pool_options(&self) -> PoolOptions {
+        PoolOptions { max_size: self.db_pool_size.max(1), connection_timeout: Duration::from_secs(10) }
+    }
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct AuthArgs {
+    /// Secret for signing tokens (HS256). When unset, one is generated on first start and kept
+    /// in the database, so restarts and several instances agree.
+    #[arg(long, env = "CCHC_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// When set, tokens must carry this `iss`, and issued tokens carry it.
+    #[arg(long, env = "CCHC_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// When set, tokens must carry this `aud`, and issued tokens carry it.
+    #[arg(long, env = "CCHC_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// Lifetime of tokens issued by `POST /api/v1/auth/token`, in seconds (a working day).
+    #[arg(long, env = "CCHC_TOKEN_TTL", default_value_t = 8 * 3600)]
+    pub token_ttl: i64,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CalendarArgs {
+    /// First day of a month's data window, in the previous month (1 = calendar months).
+    #[arg(long, env = "CCHC_WINDOW_START_DAY", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=28))]
+    pub window_start_day: u32,
+    /// Day of the report month on which a monthly report is due.
+    #[arg(long, env = "CCHC_DUE_DAY", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=31))]
+    pub due_day: u32,
+    /// Day of the last month on which a quarterly, half-yearly or annual report is due.
+    #[arg(long, env = "CCHC_LONG_PERIOD_DUE_DAY", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=31))]
+    pub long_period_due_day: u32,
+}
+
+impl CalendarArgs {
+    pub fn calendar(&self) -> ReportingCalendar {
+        ReportingCalendar {
+            window_start_day: self.window_start_day,
+            due_day: self.due_day,
+            long_period_due_day: self.long_period_due_day,
+        }
+    }
+}
+
+impl Default for CalendarArgs {
+    fn default() -> Self {
+        let c = ReportingCalendar::default();
+        CalendarArgs {
+            window_start_day: c.window_start_day,
+            due_day: c.due_day,
+            long_period_due_day: c.long_period_due_day,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+    #[command(flatten)]
+    pub calendar: CalendarArgs,
+    /// Address to listen on.
+    #[arg(long, env = "CCHC_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "CCHC_WORKERS")]
+    pub workers: Option<usize>,
+    /// Load a demonstration province and print ready-to-use tokens.
+    #[arg(long)]
+    pub demo: bool,
+}

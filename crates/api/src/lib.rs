@@ -1,0 +1,15 @@
+//! The cchc REST API: actix-web handlers (thin: parse, authorize, call the domain, store),
+//! authentication, problem details, OpenAPI, and the `cchc` command line.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod middleware;
+pub mod openapi;
+pub mod params;
+pub mod routes;
+pub mod scope;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,94 @@
+//! Request ids and uniform problem bodies. Every response carries `X-Request-Id`; every error
+//! response — ours, or one actix produces itself (unknown route, wrong method) — is a problem
+//! document that names the path and the request id.
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse};
+
+use crate::error::{ErrorCode, PROBLEM_JSON};
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The id of the current request, kept in the request extensions for handlers and logs.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Error bodies are small; anything larger than this is not rewritten.
+const MAX_PROBLEM_BODY: usize = 1 << 20;
+
+fn acceptable_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| acceptable_id(s))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let path = req.path().to_owned();
+    // Handlers' errors arrive here as responses; an `Err` only comes from a failure below the
+    // router and is rendered by actix from our own error types.
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let mut res =
+        if status.is_client_error() || status.is_server_error() { to_problem(res, &path, &id).await } else { res };
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), v);
+    }
+    Ok(res)
+}
+
+async fn to_problem(res: ServiceResponse<BoxBody>, path: &str, id: &str) -> ServiceResponse<BoxBody> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with(PROBLEM_JSON));
+    let status = res.status();
+    let (req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    let bytes = body::to_bytes_limited(body, MAX_PROBLEM_BODY).await.ok().and_then(Result::ok).unwrap_or_default();
+    let mut problem = if is_problem {
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default()
+    } else {
+        let code = ErrorCode::for_status(status);
+        let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+        let detail = if text.is_empty() {
+            match status.as_u16() {
+                404 => format!("there is no resource at {path}"),
+                405 => format!("{path} does not support this method"),
+                _ => code.title().to_owned(),
+            }
+        } else {
+            text
+        };
+        serde_json::json!({
+            "type": code.type_uri(),
+            "title": code.title(),
+            "status": status.as_u16(),
+            "detail": detail,
+        })
+    };
+    if let Some(obj) = problem.as_object_mut() {
+        obj.insert("instance".into(), path.into());
+        obj.insert("request_id".into(), id.into());
+    }
+    let mut out = HttpResponse::with_body(status, BoxBody::new(problem.to_string()));
+    for (name, value) in head.headers().iter() {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    ServiceResponse::new(req, out)
+}

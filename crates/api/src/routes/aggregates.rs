@@ -1,0 +1,161 @@
+//! Totals over the communes below a unit, each indicator by its own rule.
+
+use std::collections::{BTreeMap, HashSet};
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use cchc_domain::Catalog;
+use cchc_domain::aggregation::{UnitsAggregate, aggregate_units, combine_reports, roll_up_months};
+use cchc_domain::hierarchy::{predecessors, successor_at};
+use cchc_domain::{Month, Period, UnitCode, UnitLevel, Values};
+use cchc_persistence::DbConnection;
+use cchc_persistence::reports::{self, MonthFigures};
+use cchc_persistence::units::{self, Topology};
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, not_found};
+use crate::params::{self, ForPeriod};
+use crate::scope::ensure_can_view;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct AggregateView {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub level: UnitLevel,
+    pub period: String,
+    /// Communes below the unit in the period (the tree of its last month).
+    pub communes_expected: usize,
+    /// Communes with at least one counted report in the period.
+    pub communes_reported: usize,
+    /// Commune-months expected: communes × months.
+    pub reports_expected: usize,
+    /// Counted commune-month reports (submitted, approved or locked; never drafts).
+    pub reports_counted: usize,
+    #[serde(flatten)]
+    pub aggregate: UnitsAggregate,
+}
+
+/// The communes below `unit` in the period and their counted figures, each commune's months
+/// rolled up, with predecessors' reports attributed to their successors.
+pub struct PeriodFigures {
+    pub unit_name: String,
+    pub level: UnitLevel,
+    /// Every expected commune with its name, by code.
+    pub communes: Vec<(UnitCode, String)>,
+    /// Rolled-up values of the communes that reported, by code.
+    pub values: BTreeMap<UnitCode, Values>,
+    /// The counted monthly reports behind them.
+    pub monthly: Vec<MonthFigures>,
+}
+
+pub fn load_period_figures(
+    conn: &mut DbConnection,
+    state: &AppState,
+    topology: &Topology,
+    unit: Option<&UnitCode>,
+    period: Period,
+) -> ApiResult<PeriodFigures> {
+    let last = period.last_month();
+    let tree = topology.at(last);
+    let (unit_name, level) = match unit {
+        Some(code) => {
+            let node = tree.get(code).ok_or_else(|| not_found(format!("unit {code} does not exist in {period}")))?;
+            (node.name.clone(), node.level)
+        }
+        None => ("Toàn quốc".to_owned(), UnitLevel::Province),
+    };
+    let communes: Vec<(UnitCode, String)> =
+        tree.communes_below(unit).into_iter().map(|n| (n.code.clone(), n.name.clone())).collect();
+    let mut wanted: Vec<UnitCode> = communes.iter().map(|(c, _)| c.clone()).collect();
+    if !topology.merges.is_empty() {
+        for (c, _) in &communes {
+            wanted.extend(predecessors(&topology.merges, c));
+        }
+    }
+    let months: Vec<Month> = period.months().collect();
+    let scope: Option<Vec<&UnitCode>> = unit.map(|_| wanted.iter().collect());
+    // Attribute each report to the unit that carries its history at the end of the period.
+    let expected: HashSet<&UnitCode> = communes.iter().map(|(c, _)| c).collect();
+    let monthly: Vec<MonthFigures> = reports::figures(conn, &months, scope.as_deref())?
+        .into_iter()
+        .filter(|f| f.status.counts() && expected.contains(&successor_at(&topology.merges, &f.unit_code, last)))
+        .collect();
+    let mut by_unit: BTreeMap<UnitCode, Vec<(Month, &Values)>> = BTreeMap::new();
+    for f in &monthly {
+        let owner = successor_at(&topology.merges, &f.unit_code, last);
+        by_unit.entry(owner).or_default().push((f.period, &f.values));
+    }
+    let values = by_unit
+        .into_iter()
+        .map(|(code, mut months)| {
+            months.sort_by_key(|(m, _)| *m);
+            let merged = merge_same_month(&state.catalog, months);
+            let refs: Vec<(Month, &Values)> = merged.iter().map(|(m, v)| (*m, v)).collect();
+            (code, roll_up_months(&state.catalog, &refs))
+        })
+        .collect();
+    Ok(PeriodFigures { unit_name, level, communes, values, monthly })
+}
+
+/// Several predecessors may have reported the same month: their figures add up into one.
+fn merge_same_month(catalog: &Catalog, months: Vec<(Month, &Values)>) -> Vec<(Month, Values)> {
+    let mut out: Vec<(Month, Vec<&Values>)> = Vec::new();
+    for (m, v) in months {
+        match out.last_mut() {
+            Some((last, list)) if *last == m => list.push(v),
+            _ => out.push((m, vec![v])),
+        }
+    }
+    out.into_iter()
+        .map(|(m, list)| match list.as_slice() {
+            [one] => (m, (*one).clone()),
+            many => (m, combine_reports(catalog, many)),
+        })
+        .collect()
+}
+
+/// Aggregates over every commune below a unit for a month, quarter, half-year or year:
+/// counts summed, derived rates recomputed from summed numerators and denominators, reported
+/// rates as a labelled mean over reporting communes, yes/no as the share answering yes.
+#[utoipa::path(get, path = "/api/v1/units/{code}/aggregates", tag = "aggregates", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Unit code", example = "215"), ForPeriod),
+    responses(
+        (status = 200, body = AggregateView),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<ForPeriod>,
+) -> ApiResult<HttpResponse> {
+    let code = params::unit_code(&path)?;
+    let period = params::period(&query.period)?;
+    let st = state.clone();
+    let view = state
+        .db(move |conn| {
+            let topology = units::topology(conn)?;
+            ensure_can_view(&caller, &topology, &code, period.last_month())?;
+            let figures = load_period_figures(conn, &st, &topology, Some(&code), period)?;
+            let aggregate = aggregate_units(&st.catalog, figures.values.values());
+            Ok(AggregateView {
+                unit_code: code.to_string(),
+                unit_name: figures.unit_name,
+                level: figures.level,
+                period: period.to_string(),
+                communes_expected: figures.communes.len(),
+                communes_reported: figures.values.len(),
+                reports_expected: figures.communes.len() * period.len_months() as usize,
+                reports_counted: figures.monthly.len(),
+                aggregate,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,267 @@
+//! A commune's monthly report: `PUT` replaces the whole form, `GET` reads it back.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use cchc_domain::derived::{Derived, derive};
+use cchc_domain::period::to_vietnam_time;
+use cchc_domain::report::{Narrative, RawForm, ReportStatus};
+use cchc_domain::validation::validate;
+use cchc_domain::{Finding, Month, Period, UnitCode, Values};
+use cchc_persistence::reports::{self, NewState, StoredReport, WriteOutcome};
+use cchc_persistence::units::{self, Topology};
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError, forbidden, not_found, precondition_failed, validation_failed};
+use crate::params;
+use crate::scope::{describe, ensure_can_view};
+use crate::state::AppState;
+
+/// The body of a report `PUT`: the whole form. Unknown top-level fields are refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    /// Indicator code → number, boolean, or null for "not reported". Zero is a figure; null
+    /// and absence are not. See `GET /api/v1/indicators`.
+    #[schema(value_type = Object, example = json!({"dossiers_received_online": 168, "dossiers_received_direct": 0, "iso_9001_applied": true}))]
+    pub values: BTreeMap<String, serde_json::Value>,
+    /// Narrative sections: `direction`, `results`, `strengths`, `limitations`, `causes`, `next_month`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub narrative: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PutOptions {
+    /// Store a draft: visible to the commune only, never counted in aggregates or rankings.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// A stored report with what its figures imply.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub unit_code: String,
+    /// The commune's name in the report's month.
+    pub unit_name: String,
+    pub period: String,
+    pub status: ReportStatus,
+    /// Starts at 1 and grows with every change; an identical resubmission keeps it.
+    pub revision: i32,
+    /// The reported values (not-reported indicators are absent).
+    #[schema(value_type = Object)]
+    pub values: Values,
+    #[schema(value_type = Object)]
+    pub narrative: Narrative,
+    pub derived: Derived,
+    /// Warnings stored with the report (a report with errors is never stored).
+    pub findings: Vec<Finding>,
+    pub created_at: DateTime<FixedOffset>,
+    pub updated_at: DateTime<FixedOffset>,
+    /// When the report was first submitted (Vietnam time); null for a draft never submitted.
+    pub submitted_at: Option<DateTime<FixedOffset>>,
+    /// The subject of the token that made the last change.
+    pub updated_by: String,
+    /// The last day a submission counts as on time.
+    pub due_date: NaiveDate,
+    /// Whether it was first submitted by the due date; null while never submitted.
+    pub on_time: Option<bool>,
+}
+
+fn etag(r: &StoredReport) -> String {
+    format!("\"{}-{}-r{}\"", r.unit_code, r.period, r.revision)
+}
+
+fn view(state: &AppState, r: &StoredReport, unit_name: String) -> ReportView {
+    let period = Period::Month(r.period);
+    ReportView {
+        unit_code: r.unit_code.to_string(),
+        unit_name,
+        period: r.period.to_string(),
+        status: r.status,
+        revision: r.revision,
+        derived: derive(&r.form.values),
+        values: r.form.values.clone(),
+        narrative: r.form.narrative.clone(),
+        findings: r.findings.clone(),
+        created_at: to_vietnam_time(r.created_at),
+        updated_at: to_vietnam_time(r.updated_at),
+        submitted_at: r.submitted_at.map(to_vietnam_time),
+        updated_by: r.updated_by.clone(),
+        due_date: state.calendar.due_date(&period),
+        on_time: r.submitted_at.map(|t| state.calendar.is_on_time(&period, t)),
+    }
+}
+
+fn respond(mut res: actix_web::HttpResponseBuilder, state: &AppState, r: &StoredReport, name: String) -> HttpResponse {
+    res.insert_header((header::ETAG, etag(r)))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .json(view(state, r, name))
+}
+
+/// The commune's name in `month`, or 404 when the commune does not exist then.
+fn commune_in(topology: &Topology, code: &UnitCode, month: Month) -> ApiResult<String> {
+    let tree = topology.at(month);
+    match tree.get(code) {
+        Some(node) => Ok(node.name.clone()),
+        None if topology.versions.iter().any(|v| &v.code == code) => {
+            Err(not_found(format!("commune {code} does not exist in {month}")))
+        }
+        None => Err(not_found(format!("there is no commune {code}"))),
+    }
+}
+
+/// What `If-Match` asks for: any current report (`*`) or one of these entity tags.
+enum IfMatch {
+    Any,
+    Tags(Vec<String>),
+}
+
+fn if_match(req: &HttpRequest) -> ApiResult<Option<IfMatch>> {
+    let values: Vec<&str> = req.headers().get_all(header::IF_MATCH).filter_map(|v| v.to_str().ok()).collect();
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let tags: Vec<String> =
+        values.iter().flat_map(|v| v.split(',')).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+    if tags.iter().any(|t| t == "*") {
+        return Ok(Some(IfMatch::Any));
+    }
+    Ok(Some(IfMatch::Tags(tags)))
+}
+
+fn check_if_match(cond: &Option<IfMatch>, current: Option<&StoredReport>) -> ApiResult<()> {
+    match (cond, current) {
+        (None, _) => Ok(()),
+        (Some(IfMatch::Any), Some(_)) => Ok(()),
+        (Some(_), None) => Err(precondition_failed("If-Match was given, but there is no report yet")),
+        // Strong comparison: a weak tag never matches.
+        (Some(IfMatch::Tags(tags)), Some(cur)) => {
+            let current = etag(cur);
+            if tags.iter().any(|t| t == &current) {
+                Ok(())
+            } else {
+                Err(precondition_failed(format!(
+                    "If-Match {} does not match the current report {current} (revision {}): reload it and apply your change again",
+                    tags.join(", "),
+                    cur.revision
+                )))
+            }
+        }
+    }
+}
+
+/// Files a commune's monthly report, replacing the whole form. `201` the first time, `200`
+/// after; an identical resubmission creates no new revision. A report with errors is refused
+/// with `422` and every finding; nothing is stored. Warnings are stored with the report.
+#[utoipa::path(put, path = "/api/v1/communes/{code}/reports/{period}", tag = "reports", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
+        ("period" = String, Path, description = "Month `YYYY-MM`, not after the current month", example = "2024-06"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the report this change is based on; 412 when stale"),
+        PutOptions,
+    ),
+    request_body = ReportBody,
+    responses(
+        (status = 200, description = "Replaced (or unchanged)", body = ReportView, headers(("ETag" = String))),
+        (status = 201, description = "Created", body = ReportView, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The report has errors; `errors` lists every finding", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn put(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    options: web::Query<PutOptions>,
+    body: web::Json<ReportBody>,
+) -> ApiResult<HttpResponse> {
+    let (code, period) = path.into_inner();
+    let code = params::commune_code(&code)?;
+    let month = params::report_month(&period)?;
+    if !caller.can_submit(&code) {
+        return Err(forbidden(format!("{} may not file the report of commune {code}", describe(&caller))));
+    }
+    let condition = if_match(&req)?;
+    let body = body.into_inner();
+    let validated = validate(&state.catalog, &RawForm { values: body.values, narrative: body.narrative });
+    if validated.has_errors() {
+        return Err(validation_failed(validated.findings));
+    }
+    let status = if options.draft { ReportStatus::Draft } else { ReportStatus::Submitted };
+    let action = if options.draft { "save_draft" } else { "submit" };
+    let principal = caller.0.clone();
+    let (outcome, name) = state
+        .db(move |conn| {
+            let topology = units::topology_around(conn, &code)?;
+            let name = commune_in(&topology, &code, month)?;
+            let outcome = reports::write(conn, &code, month, Utc::now(), |current| -> Result<NewState, AppError> {
+                check_if_match(&condition, current)?;
+                Ok(NewState {
+                    status,
+                    form: validated.form.clone(),
+                    findings: validated.findings.clone(),
+                    action: action.to_owned(),
+                    actor: principal.subject.clone(),
+                    actor_role: principal.role.to_string(),
+                })
+            })?;
+            Ok((outcome, name))
+        })
+        .await?;
+    Ok(match &outcome {
+        WriteOutcome::Created(r) => {
+            let mut res = HttpResponse::Created();
+            res.insert_header((header::LOCATION, format!("/api/v1/communes/{}/reports/{}", r.unit_code, r.period)));
+            respond(res, &state, r, name)
+        }
+        WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => respond(HttpResponse::Ok(), &state, r, name),
+    })
+}
+
+/// Reads a commune's monthly report. Drafts are visible to the commune itself and admins only.
+#[utoipa::path(get, path = "/api/v1/communes/{code}/reports/{period}", tag = "reports", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
+        ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"),
+    ),
+    responses(
+        (status = 200, body = ReportView, headers(("ETag" = String))),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (code, period) = path.into_inner();
+    let code = params::commune_code(&code)?;
+    let month = params::period(&period)?.as_month().map_err(|e| crate::error::bad_request(e.to_string()))?;
+    let (report, name) = state
+        .db(move |conn| {
+            let topology = units::topology_around(conn, &code)?;
+            ensure_can_view(&caller, &topology, &code, month)?;
+            let name = commune_in(&topology, &code, month)?;
+            let report = reports::get(conn, &code, month)?
+                .filter(|r| r.status != ReportStatus::Draft || caller.is_admin() || caller.unit() == Some(&code))
+                .ok_or_else(|| not_found(format!("commune {code} has no report for {month}")))?;
+            Ok((report, name))
+        })
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &state, &report, name))
+}

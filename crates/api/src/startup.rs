@@ -1,0 +1,141 @@
+//! Building the application: database, keys, and the actix server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::middleware::{Compress, Logger, from_fn};
+use actix_web::{App, HttpRequest, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use cchc_domain::ReportingCalendar;
+use cchc_persistence::{Database, DbError, indicators, settings};
+
+use crate::auth::{JwtKeys, generate_secret};
+use crate::config::{AuthArgs, DatabaseArgs};
+use crate::error::{AppError, ErrorCode, bad_request};
+use crate::middleware::request_context;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+/// Opens the database and brings its schema up to date.
+pub fn open_database(args: &DatabaseArgs) -> Result<Database, DbError> {
+    let db = Database::connect(&args.database_url, args.pool_options())?;
+    let applied = db.migrate()?;
+    if !applied.is_empty() {
+        log::info!("applied {} migration(s) to the {} database: {}", applied.len(), db.backend(), applied.join(", "));
+    }
+    Ok(db)
+}
+
+/// The signing secret: configured, or generated once and kept in the database.
+pub fn signing_secret(db: &Database, configured: Option<&str>) -> Result<String, DbError> {
+    if let Some(s) = configured.filter(|s| !s.is_empty()) {
+        if s.len() < 32 {
+            log::warn!("CCHC_JWT_SECRET is shorter than 32 bytes; use a longer random secret");
+        }
+        return Ok(s.to_owned());
+    }
+    let mut conn = db.conn()?;
+    let (secret, created) = settings::get_or_insert(&mut conn, JWT_SECRET_KEY, generate_secret)?;
+    if created {
+        log::info!(
+            "no CCHC_JWT_SECRET configured: generated a token signing secret and stored it in the database (setting `{JWT_SECRET_KEY}`); every instance on this database will use it"
+        );
+    } else {
+        log::info!("no CCHC_JWT_SECRET configured: using the token signing secret stored in the database");
+    }
+    Ok(secret)
+}
+
+/// Everything the handlers share, read from the database once.
+pub fn build_state(db: Database, auth: &AuthArgs, calendar: ReportingCalendar) -> Result<AppState, DbError> {
+    let secret = signing_secret(&db, auth.jwt_secret.as_deref())?;
+    let mut conn = db.conn()?;
+    let catalog = indicators::load(&mut conn)?;
+    drop(conn);
+    // Compute the timing-equaliser hash now rather than on the first failed login.
+    let _ = crate::auth::dummy_hash();
+    Ok(AppState {
+        db,
+        catalog: Arc::new(catalog),
+        keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
+        calendar,
+        token_ttl: auth.token_ttl,
+    })
+}
+
+/// JSON bodies: size limit, required content type, and problems for every failure.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(json_error)
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let e = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is {length} bytes; this route accepts at most {limit} bytes"),
+        ),
+        JsonPayloadError::Overflow { limit } => AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is larger than the {limit} bytes this route accepts"),
+        ),
+        JsonPayloadError::ContentType => AppError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the body as JSON with `Content-Type: application/json`",
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_syntax() || e.is_eof() => {
+            bad_request(format!("the body is not well-formed JSON: {e}"))
+        }
+        JsonPayloadError::Deserialize(e) => bad_request(format!("the body does not have the expected shape: {e}")),
+        other => bad_request(format!("the body could not be read: {other}")),
+    };
+    e.into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    bad_request(format!("the query string is not valid: {err}")).into()
+}
+
+fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    bad_request(format!("the path is not valid: {err}")).into()
+}
+
+/// Registers the whole application on an actix `App` (used by the server and by tests).
+pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(state)
+            .app_data(json_config(routes::DEFAULT_BODY_LIMIT))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .configure(routes::configure)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()))
+            .service(web::redirect("/docs", "/docs/"));
+    }
+}
+
+/// Starts serving on `listener`.
+pub fn run(listener: TcpListener, state: AppState, workers: Option<usize>) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .configure(configure(state.clone()))
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(crate::error::not_found("there is no such resource"))
+            }))
+            .wrap(from_fn(request_context))
+            .wrap(Compress::default())
+            // One line per request, with its id (also in every problem body).
+            .wrap(Logger::new(r#"%a "%r" %s %b %Dms req=%{x-request-id}o"#))
+    })
+    .listen(listener)?;
+    if let Some(n) = workers {
+        server = server.workers(n.max(1));
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,36 @@
+//! What every handler shares. Nothing here is state another instance would need: the catalog
+//! and keys are read from the database at start-up and are the same for every instance.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use cchc_domain::{Catalog, ReportingCalendar};
+use cchc_persistence::{Database, DbConnection};
+
+use crate::auth::JwtKeys;
+use crate::error::AppError;
+
+pub struct AppState {
+    pub db: Database,
+    pub catalog: Arc<Catalog>,
+    pub keys: JwtKeys,
+    pub calendar: ReportingCalendar,
+    pub token_ttl: i64,
+}
+
+impl AppState {
+    /// Runs blocking database work on the blocking thread pool with a pooled connection.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.db.clone();
+        web::block(move || {
+            let mut conn = db.conn()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}

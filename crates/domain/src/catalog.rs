@@ -1,0 +1,271 @@
+//! The indicator catalog: what a monthly report can contain. It is data
+//! (`catalog/indicators.json`), seeded into the database and served by the API; code only
+//! knows the kinds of indicator and the ways they aggregate.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The PAR (CCHC) domain an indicator belongs to; the commune PAR index has these domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ParDomain {
+    Direction,
+    Institutions,
+    Procedures,
+    Organization,
+    CivilService,
+    PublicFinance,
+    DigitalGovernment,
+    Impact,
+}
+
+/// What kind of figure an indicator holds, which fixes its JSON type and its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorKind {
+    /// A whole, non-negative number of things.
+    Count,
+    /// A reported rate between 0 and 100.
+    Percent,
+    /// A whole, non-negative amount of Vietnamese đồng.
+    AmountVnd,
+    /// A non-negative area in square metres.
+    AreaM2,
+    /// Yes or no.
+    YesNo,
+}
+
+impl IndicatorKind {
+    pub fn json_type(self) -> &'static str {
+        match self {
+            IndicatorKind::Count | IndicatorKind::AmountVnd => "integer",
+            IndicatorKind::Percent | IndicatorKind::AreaM2 => "number",
+            IndicatorKind::YesNo => "boolean",
+        }
+    }
+
+    pub fn is_integral(self) -> bool {
+        matches!(self, IndicatorKind::Count | IndicatorKind::AmountVnd)
+    }
+}
+
+/// How an indicator combines across units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UnitAggregation {
+    /// Counts and amounts add up.
+    Sum,
+    /// Yes/no: the share of reporting units answering yes, in percent.
+    ShareYes,
+    /// A figure reported as a rate or level: the plain mean over the units that reported it.
+    /// Labelled as such, because it is not the rate of the whole.
+    Mean,
+}
+
+/// How an indicator combines across the months of a longer period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TimeAggregation {
+    /// A flow (dossiers received): the months add up.
+    Sum,
+    /// A stock (staff, pending dossiers): the last reported month's value.
+    Last,
+    /// Carried over: the first reported month's value.
+    First,
+    /// A reported rate: the mean over reported months.
+    Mean,
+    /// An event (a survey held): yes if any month says yes.
+    Any,
+    /// Not carried into longer periods; recomputed from its parts there.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Indicator {
+    /// Stable code used in reports, e.g. `dossiers_received_online`.
+    pub code: String,
+    pub label_vi: String,
+    pub label_en: String,
+    pub domain: ParDomain,
+    pub kind: IndicatorKind,
+    pub unit_aggregation: UnitAggregation,
+    pub time_aggregation: TimeAggregation,
+    /// The official form or regulation the figure comes from, where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the indicator catalog is not valid JSON: {0}")]
+    Json(String),
+    #[error("indicator code `{0}` appears twice in the catalog")]
+    Duplicate(String),
+    #[error("indicator code `{0}` must be lower-case letters, digits and underscores")]
+    BadCode(String),
+    #[error("indicator `{code}`: a {kind:?} cannot aggregate as {aggregation:?}")]
+    BadAggregation { code: String, kind: IndicatorKind, aggregation: UnitAggregation },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CatalogFile {
+    indicators: Vec<Indicator>,
+}
+
+/// The embedded default catalog, the source for the database seed.
+pub const BUILTIN_CATALOG_JSON: &str = include_str!("../catalog/indicators.json");
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    indicators: Vec<Indicator>,
+    index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    pub fn new(indicators: Vec<Indicator>) -> Result<Catalog, CatalogError> {
+        let mut index = HashMap::with_capacity(indicators.len());
+        for (i, ind) in indicators.iter().enumerate() {
+            let code_ok = !ind.code.is_empty()
+                && ind.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && ind.code.as_bytes()[0].is_ascii_lowercase();
+            if !code_ok {
+                return Err(CatalogError::BadCode(ind.code.clone()));
+            }
+            let agg_ok = match ind.kind {
+                IndicatorKind::YesNo => ind.unit_aggregation == UnitAggregation::ShareYes,
+                _ => ind.unit_aggregation != UnitAggregation::ShareYes,
+            };
+            if !agg_ok {
+                return Err(CatalogError::BadAggregation {
+                    code: ind.code.clone(),
+                    kind: ind.kind,
+                    aggregation: ind.unit_aggregation,
+                });
+            }
+            if index.insert(ind.code.clone(), i).is_some() {
+                return Err(CatalogError::Duplicate(ind.code.clone()));
+            }
+        }
+        Ok(Catalog { indicators, index })
+    }
+
+    pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
+        let file: CatalogFile = serde_json::from_str(json).map_err(|e| CatalogError::Json(e.to_string()))?;
+        Catalog::new(file.indicators)
+    }
+
+    /// The catalog shipped with the binary.
+    pub fn builtin() -> Catalog {
+        Catalog::from_json(BUILTIN_CATALOG_JSON).expect("the embedded catalog is valid (checked by a unit test)")
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Indicator> {
+        self.index.get(code).map(|&i| &self.indicators[i])
+    }
+
+    pub fn contains(&self, code: &str) -> bool {
+        self.index.contains_key(code)
+    }
+
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    /// Position in catalog order, so findings and tables follow the form's order.
+    pub fn position(&self, code: &str) -> usize {
+        self.index.get(code).copied().unwrap_or(usize::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_loads_and_covers_the_seed_report() {
+        let c = Catalog::builtin();
+        for code in [
+            "par_plan_issued",
+            "par_communication_plan_issued",
+            "par_inspection_plan_issued",
+            "satisfaction_survey_conducted",
+            "legal_documents_issued",
+            "dossiers_carried_over",
+            "dossiers_received_online",
+            "dossiers_received_direct",
+            "dossiers_resolved_early",
+            "dossiers_resolved_on_time",
+            "dossiers_resolved_overdue",
+            "dossiers_pending_within_deadline",
+            "dossiers_pending_overdue",
+            "regulation_feedback_received",
+            "procedures_publicly_posted",
+            "committee_chairs",
+            "committee_vice_chairs",
+            "committee_members",
+            "civil_servant_titles",
+            "staff_total",
+            "civil_servants",
+            "civil_servants_meeting_standard",
+            "civil_servants_university_degree",
+            "civil_servants_political_theory_intermediate",
+            "training_courses_attended",
+            "internal_spending_rules_issued",
+            "one_stop_allowance_vnd",
+            "documents_digitally_signed_rate",
+            "edocs_incoming_rate",
+            "edocs_outgoing_rate",
+            "edocs_exchange_rate",
+            "computers",
+            "computers_internet_rate",
+            "computers_antivirus_rate",
+            "official_email_use_rate",
+            "iso_9001_applied",
+            "one_stop_room_area_m2",
+            "online_services_level_3_4",
+        ] {
+            let ind = c.get(code).unwrap_or_else(|| panic!("{code} missing from the catalog"));
+            assert!(!ind.label_vi.is_empty() && !ind.label_en.is_empty(), "{code} needs both labels");
+        }
+        assert_eq!(c.get("dossiers_pending_overdue").unwrap().time_aggregation, TimeAggregation::Last);
+        assert_eq!(c.get("dossiers_carried_over").unwrap().time_aggregation, TimeAggregation::First);
+        assert_eq!(c.get("edocs_incoming_rate").unwrap().unit_aggregation, UnitAggregation::Mean);
+    }
+
+    #[test]
+    fn refuses_duplicates_bad_codes_and_mismatched_aggregation() {
+        let ind = |code: &str, kind, agg| Indicator {
+            code: code.into(),
+            label_vi: "x".into(),
+            label_en: "x".into(),
+            domain: ParDomain::Procedures,
+            kind,
+            unit_aggregation: agg,
+            time_aggregation: TimeAggregation::Sum,
+            source: None,
+        };
+        assert_eq!(
+            Catalog::new(vec![
+                ind("a", IndicatorKind::Count, UnitAggregation::Sum),
+                ind("a", IndicatorKind::Count, UnitAggregation::Sum)
+            ])
+            .unwrap_err(),
+            CatalogError::Duplicate("a".into())
+        );
+        assert_eq!(
+            Catalog::new(vec![ind("Bad-Code", IndicatorKind::Count, UnitAggregation::Sum)]).unwrap_err(),
+            CatalogError::BadCode("Bad-Code".into())
+        );
+        assert!(matches!(
+            Catalog::new(vec![ind("flag", IndicatorKind::YesNo, UnitAggregation::Sum)]).unwrap_err(),
+            CatalogError::BadAggregation { .. }
+        ));
+        assert!(matches!(Catalog::from_json("{").unwrap_err(), CatalogError::Json(_)));
+    }
+}

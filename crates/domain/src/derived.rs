@@ -1,0 +1,257 @@
+//! Figures computed from a report's values: totals and rates. The same definitions serve one
+//! report and any aggregate, so an aggregate rate is always recomputed from summed numerators
+//! and denominators, never averaged.
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use crate::report::Values;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Formula {
+    /// The sum of the terms; a reported figure of the same code takes precedence.
+    Sum(&'static [&'static str]),
+    /// 100 × sum(numerator) / sum(denominator); undefined when the denominator is zero.
+    Ratio { numerator: &'static [&'static str], denominator: &'static [&'static str] },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DerivedFigure {
+    pub code: &'static str,
+    pub label_vi: &'static str,
+    pub label_en: &'static str,
+    pub formula: Formula,
+}
+
+/// In dependency order: a figure may use the ones above it.
+pub const DERIVED: &[DerivedFigure] = &[
+    DerivedFigure {
+        code: "dossiers_received_new",
+        label_vi: "Số hồ sơ mới tiếp nhận trong kỳ",
+        label_en: "New dossiers received",
+        formula: Formula::Sum(&["dossiers_received_online", "dossiers_received_direct"]),
+    },
+    DerivedFigure {
+        code: "dossiers_received_total",
+        label_vi: "Tổng số hồ sơ tiếp nhận",
+        label_en: "Dossiers received, total",
+        formula: Formula::Sum(&["dossiers_carried_over", "dossiers_received_online", "dossiers_received_direct"]),
+    },
+    DerivedFigure {
+        code: "dossiers_resolved_total",
+        label_vi: "Tổng số hồ sơ đã giải quyết",
+        label_en: "Dossiers resolved, total",
+        formula: Formula::Sum(&["dossiers_resolved_early", "dossiers_resolved_on_time", "dossiers_resolved_overdue"]),
+    },
+    DerivedFigure {
+        code: "dossiers_pending_total",
+        label_vi: "Tổng số hồ sơ đang giải quyết",
+        label_en: "Dossiers pending, total",
+        formula: Formula::Sum(&["dossiers_pending_within_deadline", "dossiers_pending_overdue"]),
+    },
+    DerivedFigure {
+        code: "resolved_on_time_rate",
+        label_vi: "Tỷ lệ hồ sơ giải quyết đúng và trước hạn (%)",
+        label_en: "Dossiers resolved early or on time (%)",
+        formula: Formula::Ratio {
+            numerator: &["dossiers_resolved_early", "dossiers_resolved_on_time"],
+            denominator: &["dossiers_resolved_total"],
+        },
+    },
+    DerivedFigure {
+        code: "online_rate",
+        label_vi: "Tỷ lệ hồ sơ tiếp nhận trực tuyến (%)",
+        label_en: "New dossiers received online (%)",
+        formula: Formula::Ratio { numerator: &["dossiers_received_online"], denominator: &["dossiers_received_new"] },
+    },
+    DerivedFigure {
+        code: "progress_rate",
+        label_vi: "Tỷ lệ hồ sơ bảo đảm tiến độ (đúng, trước hạn và đang trong hạn) (%)",
+        label_en: "Dossiers on schedule: resolved early or on time, or pending within the deadline (%)",
+        formula: Formula::Ratio {
+            numerator: &["dossiers_resolved_early", "dossiers_resolved_on_time", "dossiers_pending_within_deadline"],
+            denominator: &["dossiers_received_total"],
+        },
+    },
+    DerivedFigure {
+        code: "civil_servants_standard_rate",
+        label_vi: "Tỷ lệ công chức đạt chuẩn (%)",
+        label_en: "Civil servants meeting the standard (%)",
+        formula: Formula::Ratio { numerator: &["civil_servants_meeting_standard"], denominator: &["civil_servants"] },
+    },
+    DerivedFigure {
+        code: "civil_servants_university_rate",
+        label_vi: "Tỷ lệ cán bộ, công chức có trình độ đại học trở lên (%)",
+        label_en: "Officials with a university degree per civil servant (%)",
+        formula: Formula::Ratio { numerator: &["civil_servants_university_degree"], denominator: &["civil_servants"] },
+    },
+    DerivedFigure {
+        code: "civil_servants_political_theory_rate",
+        label_vi: "Tỷ lệ cán bộ, công chức có trình độ trung cấp LLCT trở lên (%)",
+        label_en: "Officials with intermediate political theory per civil servant (%)",
+        formula: Formula::Ratio {
+            numerator: &["civil_servants_political_theory_intermediate"],
+            denominator: &["civil_servants"],
+        },
+    },
+];
+
+pub fn derived_figure(code: &str) -> Option<&'static DerivedFigure> {
+    DERIVED.iter().find(|d| d.code == code)
+}
+
+/// Derived figures by code; `None` where an input is not reported or a denominator is zero.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Derived(BTreeMap<&'static str, Option<f64>>);
+
+impl Derived {
+    pub fn get(&self, code: &str) -> Option<f64> {
+        self.0.get(code).copied().flatten()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, Option<f64>)> + '_ {
+        self.0.iter().map(|(k, v)| (*k, *v))
+    }
+}
+
+/// Computes every derived figure from reported values.
+pub fn derive(values: &Values) -> Derived {
+    let mut out = BTreeMap::new();
+    for fig in DERIVED {
+        let term = |code: &str, out: &BTreeMap<&'static str, Option<f64>>| -> Option<f64> {
+            match values.get(code) {
+                Some(v) => Some(v.as_f64()),
+                None => out.get(code).copied().flatten(),
+            }
+        };
+        let sum = |codes: &[&str], out: &BTreeMap<&'static str, Option<f64>>| -> Option<f64> {
+            codes.iter().map(|c| term(c, out)).sum::<Option<f64>>()
+        };
+        let value = match fig.formula {
+            Formula::Sum(parts) => values.get(fig.code).map(|v| v.as_f64()).or_else(|| sum(parts, &out)),
+            Formula::Ratio { numerator, denominator } => match (sum(numerator, &out), sum(denominator, &out)) {
+                (Some(n), Some(d)) if d > 0.0 => Some(100.0 * n / d),
+                _ => None,
+            },
+        };
+        out.insert(fig.code, value);
+    }
+    Derived(out)
+}
+
+/// Rounds to two decimals, half away from zero: the precision rates are shown and compared at.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl Serialize for Derived {
+    /// Totals as whole numbers, rates rounded to two decimals.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for fig in DERIVED {
+            let v = self.0.get(fig.code).copied().flatten();
+            match (fig.formula, v) {
+                (_, None) => map.serialize_entry(fig.code, &Option::<f64>::None)?,
+                (Formula::Sum(_), Some(x)) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
+                    map.serialize_entry(fig.code, &(x as i64))?
+                }
+                (_, Some(x)) => map.serialize_entry(fig.code, &round2(x))?,
+            }
+        }
+        map.end()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Derived {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let mut obj = ObjectBuilder::new().description(Some(
+            "Figures computed from the values: totals as whole numbers, rates in percent rounded to two decimals; null where an input is not reported or a denominator is zero",
+        ));
+        for fig in DERIVED {
+            let ty = match fig.formula {
+                Formula::Sum(_) => Type::Integer,
+                Formula::Ratio { .. } => Type::Number,
+            };
+            obj = obj.property(
+                fig.code,
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([ty, Type::Null]))
+                    .description(Some(format!("{} — {}", fig.label_vi, fig.label_en))),
+            );
+        }
+        obj.into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Derived {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Value;
+
+    fn values(pairs: &[(&str, i64)]) -> Values {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), Value::Count(*v))).collect()
+    }
+
+    #[test]
+    fn seed_report_figures() {
+        let v = values(&[
+            ("dossiers_carried_over", 0),
+            ("dossiers_received_online", 168),
+            ("dossiers_received_direct", 0),
+            ("dossiers_resolved_early", 132),
+            ("dossiers_resolved_on_time", 33),
+            ("dossiers_resolved_overdue", 1),
+            ("dossiers_pending_within_deadline", 2),
+            ("dossiers_pending_overdue", 0),
+            ("civil_servants", 9),
+            ("civil_servants_political_theory_intermediate", 7),
+        ]);
+        let d = derive(&v);
+        assert_eq!(d.get("dossiers_received_total"), Some(168.0));
+        assert_eq!(d.get("dossiers_resolved_total"), Some(166.0));
+        assert_eq!(d.get("dossiers_pending_total"), Some(2.0));
+        assert_eq!(round2(d.get("resolved_on_time_rate").unwrap()), 99.40);
+        assert_eq!(d.get("online_rate"), Some(100.0));
+        assert_eq!(round2(d.get("progress_rate").unwrap()), 99.40); // (132+33+2)/168
+        assert_eq!(round2(d.get("civil_servants_political_theory_rate").unwrap()), 77.78);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["dossiers_received_total"], serde_json::json!(168));
+        assert_eq!(json["resolved_on_time_rate"], serde_json::json!(99.4));
+        assert_eq!(json["civil_servants_standard_rate"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn missing_inputs_and_zero_denominators_give_nothing() {
+        let d = derive(&values(&[("dossiers_received_online", 5)]));
+        assert_eq!(d.get("dossiers_received_new"), None, "direct not reported: the total is unknown");
+        assert_eq!(d.get("online_rate"), None);
+        let d = derive(&values(&[("dossiers_received_online", 0), ("dossiers_received_direct", 0)]));
+        assert_eq!(d.get("dossiers_received_new"), Some(0.0));
+        assert_eq!(d.get("online_rate"), None, "0/0 is not a rate");
+    }
+
+    #[test]
+    fn a_reported_total_stands_in_for_missing_parts() {
+        let d = derive(&values(&[
+            ("dossiers_resolved_total", 10),
+            ("dossiers_resolved_early", 4),
+            ("dossiers_resolved_on_time", 5),
+        ]));
+        assert_eq!(d.get("dossiers_resolved_total"), Some(10.0));
+        assert_eq!(d.get("resolved_on_time_rate"), Some(90.0));
+    }
+
+    #[test]
+    fn round2_is_half_away_from_zero() {
+        assert_eq!(round2(99.3975903614), 99.40);
+        assert_eq!(round2(0.125), 0.13);
+        assert_eq!(round2(77.7777), 77.78);
+    }
+}

@@ -1,0 +1,282 @@
+//! The tree of units as it stood in a given month. Names, levels, parents and existence are
+//! effective-dated, so a 2024 ranking sees Huyện Yên Thế and a 2026 one does not.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::period::Month;
+use crate::units::{UnitCode, UnitLevel};
+
+/// One state of a unit, valid from `valid_from` to `valid_to` (inclusive months; open when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitVersion {
+    pub code: UnitCode,
+    pub name: String,
+    pub level: UnitLevel,
+    pub parent: Option<UnitCode>,
+    pub valid_from: Option<Month>,
+    pub valid_to: Option<Month>,
+}
+
+impl UnitVersion {
+    pub fn is_valid_at(&self, m: Month) -> bool {
+        self.valid_from.is_none_or(|f| f <= m) && self.valid_to.is_none_or(|t| m <= t)
+    }
+}
+
+/// `absorbed` became part of `successor` from `effective` on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merge {
+    pub absorbed: UnitCode,
+    pub successor: UnitCode,
+    pub effective: Month,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub code: UnitCode,
+    pub name: String,
+    pub level: UnitLevel,
+    pub parent: Option<UnitCode>,
+}
+
+/// The units that exist in one month and how they nest.
+#[derive(Debug, Clone)]
+pub struct Hierarchy {
+    month: Month,
+    nodes: HashMap<UnitCode, Node>,
+    children: HashMap<UnitCode, Vec<UnitCode>>,
+}
+
+impl Hierarchy {
+    pub fn at<'a>(versions: impl IntoIterator<Item = &'a UnitVersion>, month: Month) -> Hierarchy {
+        let mut nodes = HashMap::new();
+        for v in versions.into_iter().filter(|v| v.is_valid_at(month)) {
+            nodes.insert(
+                v.code.clone(),
+                Node { code: v.code.clone(), name: v.name.clone(), level: v.level, parent: v.parent.clone() },
+            );
+        }
+        let mut children: HashMap<UnitCode, Vec<UnitCode>> = HashMap::new();
+        for n in nodes.values() {
+            if let Some(p) = &n.parent
+                && nodes.contains_key(p)
+            {
+                children.entry(p.clone()).or_default().push(n.code.clone());
+            }
+        }
+        for list in children.values_mut() {
+            list.sort();
+        }
+        Hierarchy { month, nodes, children }
+    }
+
+    pub fn month(&self) -> Month {
+        self.month
+    }
+
+    pub fn get(&self, code: &UnitCode) -> Option<&Node> {
+        self.nodes.get(code)
+    }
+
+    pub fn contains(&self, code: &UnitCode) -> bool {
+        self.nodes.contains_key(code)
+    }
+
+    pub fn children(&self, code: &UnitCode) -> &[UnitCode] {
+        self.children.get(code).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The chain of parents, nearest first.
+    pub fn ancestors(&self, code: &UnitCode) -> Vec<&Node> {
+        let mut out = Vec::new();
+        let mut cur = self.nodes.get(code).and_then(|n| n.parent.as_ref());
+        while let Some(p) = cur {
+            let Some(node) = self.nodes.get(p) else { break };
+            if out.iter().any(|n: &&Node| n.code == node.code) {
+                break; // a cycle in bad data must not hang a request
+            }
+            out.push(node);
+            cur = node.parent.as_ref();
+        }
+        out
+    }
+
+    /// Whether `code` is `ancestor` or lies below it.
+    pub fn is_within(&self, code: &UnitCode, ancestor: &UnitCode) -> bool {
+        code == ancestor && self.contains(code) || self.ancestors(code).iter().any(|n| &n.code == ancestor)
+    }
+
+    /// Every commune at or below `code`, sorted by code. Admins pass `None` for the whole country.
+    pub fn communes_below(&self, code: Option<&UnitCode>) -> Vec<&Node> {
+        let mut out: Vec<&Node> = match code {
+            None => self.nodes.values().filter(|n| n.level == UnitLevel::Commune).collect(),
+            Some(root) => {
+                let mut out = Vec::new();
+                let mut stack = vec![root];
+                let mut seen = 0usize;
+                while let Some(c) = stack.pop() {
+                    seen += 1;
+                    if seen > self.nodes.len() {
+                        break;
+                    }
+                    if let Some(n) = self.nodes.get(c)
+                        && n.level == UnitLevel::Commune
+                    {
+                        out.push(n);
+                    }
+                    stack.extend(self.children(c).iter());
+                }
+                out
+            }
+        };
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        out
+    }
+
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.values()
+    }
+}
+
+/// Whether `parent` may sit above a unit of `level`: a province has no parent; a district sits in
+/// a province; a commune in a district or, since July 2025, directly in a province.
+pub fn check_parent(level: UnitLevel, parent: Option<&UnitCode>) -> Result<(), String> {
+    match (level, parent.map(UnitCode::level)) {
+        (UnitLevel::Province, None) => Ok(()),
+        (UnitLevel::Province, Some(_)) => Err("a province has no parent unit".into()),
+        (UnitLevel::District, Some(UnitLevel::Province)) => Ok(()),
+        (UnitLevel::Commune, Some(UnitLevel::District | UnitLevel::Province)) => Ok(()),
+        (level, None) => Err(format!("a {level} needs a parent unit")),
+        (level, Some(p)) => Err(format!("a {level} cannot sit below a {p}")),
+    }
+}
+
+/// Every unit that was merged, directly or through a chain, into `code`.
+pub fn predecessors(merges: &[Merge], code: &UnitCode) -> Vec<UnitCode> {
+    let mut by_successor: BTreeMap<&UnitCode, Vec<&UnitCode>> = BTreeMap::new();
+    for m in merges {
+        by_successor.entry(&m.successor).or_default().push(&m.absorbed);
+    }
+    let mut out: Vec<UnitCode> = Vec::new();
+    let mut stack = vec![code];
+    while let Some(c) = stack.pop() {
+        for &p in by_successor.get(c).map(Vec::as_slice).unwrap_or(&[]) {
+            if p != code && !out.contains(p) {
+                out.push(p.clone());
+                stack.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Where a unit's history continues: follows merges from `code` to the unit that carries it at `at`.
+pub fn successor_at(merges: &[Merge], code: &UnitCode, at: Month) -> UnitCode {
+    let mut cur = code.clone();
+    for _ in 0..=merges.len() {
+        match merges.iter().find(|m| m.absorbed == cur && m.effective <= at) {
+            Some(m) => cur = m.successor.clone(),
+            None => break,
+        }
+    }
+    cur
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn code(s: &str) -> UnitCode {
+        UnitCode::parse(s).unwrap()
+    }
+
+    pub fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    pub fn version(c: &str, name: &str, parent: Option<&str>, from: Option<&str>, to: Option<&str>) -> UnitVersion {
+        let code = code(c);
+        UnitVersion {
+            level: code.level(),
+            code,
+            name: name.into(),
+            parent: parent.map(self::code),
+            valid_from: from.map(self::m),
+            valid_to: to.map(self::m),
+        }
+    }
+
+    /// Bắc Giang before and after 1 July 2025: Huyện Yên Thế ends, Đông Sơn and Hương Vĩ merge into Bố Hạ.
+    pub fn bac_giang() -> Vec<UnitVersion> {
+        vec![
+            version("24", "Tỉnh Bắc Giang", None, None, Some("2025-06")),
+            version("24", "Tỉnh Bắc Ninh", None, Some("2025-07"), None),
+            version("215", "Huyện Yên Thế", Some("24"), None, Some("2025-06")),
+            version("216", "Huyện Tân Yên", Some("24"), None, Some("2025-06")),
+            version("07273", "Xã Đông Sơn", Some("215"), None, Some("2025-06")),
+            version("07276", "Xã Hương Vĩ", Some("215"), None, Some("2025-06")),
+            version("07294", "Thị trấn Bố Hạ", Some("215"), None, Some("2025-06")),
+            version("07294", "Xã Bố Hạ", Some("24"), Some("2025-07"), None),
+            version("07300", "Xã Cao Xá", Some("216"), None, None),
+        ]
+    }
+
+    #[test]
+    fn the_tree_depends_on_the_month() {
+        let before = Hierarchy::at(&bac_giang(), m("2024-06"));
+        assert_eq!(before.get(&code("24")).unwrap().name, "Tỉnh Bắc Giang");
+        let below: Vec<_> = before.communes_below(Some(&code("215"))).iter().map(|n| n.code.as_str()).collect();
+        assert_eq!(below, ["07273", "07276", "07294"]);
+        assert_eq!(before.communes_below(Some(&code("24"))).len(), 4);
+        assert!(before.is_within(&code("07273"), &code("24")));
+        assert!(!before.is_within(&code("07273"), &code("216")));
+
+        let after = Hierarchy::at(&bac_giang(), m("2025-07"));
+        assert_eq!(after.get(&code("24")).unwrap().name, "Tỉnh Bắc Ninh");
+        assert!(!after.contains(&code("215")));
+        assert!(!after.contains(&code("07273")));
+        assert_eq!(after.get(&code("07294")).unwrap().name, "Xã Bố Hạ");
+        assert_eq!(after.get(&code("07294")).unwrap().parent, Some(code("24")));
+        // 07300 still names its dissolved district as parent: it is under no province that month.
+        let below: Vec<_> = after.communes_below(Some(&code("24"))).iter().map(|n| n.code.as_str()).collect();
+        assert_eq!(below, ["07294"]);
+        assert_eq!(after.communes_below(None).len(), 2);
+    }
+
+    #[test]
+    fn parents_must_be_above() {
+        assert!(check_parent(UnitLevel::Province, None).is_ok());
+        assert!(check_parent(UnitLevel::District, Some(&code("24"))).is_ok());
+        assert!(check_parent(UnitLevel::Commune, Some(&code("215"))).is_ok());
+        assert!(check_parent(UnitLevel::Commune, Some(&code("24"))).is_ok(), "after the 2025 reform");
+        assert_eq!(check_parent(UnitLevel::Commune, None).unwrap_err(), "a commune needs a parent unit");
+        assert_eq!(
+            check_parent(UnitLevel::District, Some(&code("07273"))).unwrap_err(),
+            "a district cannot sit below a commune"
+        );
+        assert_eq!(check_parent(UnitLevel::Province, Some(&code("24"))).unwrap_err(), "a province has no parent unit");
+    }
+
+    #[test]
+    fn ancestors_nearest_first() {
+        let h = Hierarchy::at(&bac_giang(), m("2024-06"));
+        let chain: Vec<_> = h.ancestors(&code("07273")).iter().map(|n| n.code.as_str()).collect();
+        assert_eq!(chain, ["215", "24"]);
+    }
+
+    #[test]
+    fn merges_chain_to_successors_and_back() {
+        let merges = vec![
+            Merge { absorbed: code("07273"), successor: code("07294"), effective: m("2025-07") },
+            Merge { absorbed: code("07276"), successor: code("07294"), effective: m("2025-07") },
+            Merge { absorbed: code("07999"), successor: code("07273"), effective: m("2020-01") },
+        ];
+        assert_eq!(predecessors(&merges, &code("07294")), vec![code("07273"), code("07276"), code("07999")]);
+        assert_eq!(successor_at(&merges, &code("07999"), m("2024-01")), code("07273"));
+        assert_eq!(successor_at(&merges, &code("07999"), m("2026-01")), code("07294"));
+        assert_eq!(successor_at(&merges, &code("07273"), m("2025-06")), code("07273"));
+    }
+}

@@ -1,0 +1,68 @@
+//! The indicator catalog as stored: seeded from the embedded catalog at migration, read back
+//! at start-up.
+
+use diesel::prelude::*;
+
+use cchc_domain::catalog::{Catalog, Indicator};
+
+use crate::codec::{self, enum_str};
+use crate::connection::{DbConnection, write_transaction};
+use crate::error::{DbError, DbResult};
+use crate::schema::indicators;
+
+/// Replaces the stored catalog with `catalog`, in one transaction.
+pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> DbResult<()> {
+    write_transaction(conn, |c| {
+        diesel::delete(indicators::table).execute(c)?;
+        for (i, ind) in catalog.indicators().iter().enumerate() {
+            diesel::insert_into(indicators::table)
+                .values((
+                    indicators::code.eq(&ind.code),
+                    indicators::position.eq(i as i32),
+                    indicators::label_vi.eq(&ind.label_vi),
+                    indicators::label_en.eq(&ind.label_en),
+                    indicators::domain.eq(enum_str(&ind.domain)),
+                    indicators::kind.eq(enum_str(&ind.kind)),
+                    indicators::unit_aggregation.eq(enum_str(&ind.unit_aggregation)),
+                    indicators::time_aggregation.eq(enum_str(&ind.time_aggregation)),
+                    indicators::source.eq(ind.source.as_deref()),
+                ))
+                .execute(c)?;
+        }
+        Ok(())
+    })
+}
+
+type Row = (String, String, String, String, String, String, String, Option<String>);
+
+pub fn load(conn: &mut DbConnection) -> DbResult<Catalog> {
+    let rows: Vec<Row> = indicators::table
+        .order(indicators::position)
+        .select((
+            indicators::code,
+            indicators::label_vi,
+            indicators::label_en,
+            indicators::domain,
+            indicators::kind,
+            indicators::unit_aggregation,
+            indicators::time_aggregation,
+            indicators::source,
+        ))
+        .load(conn)?;
+    let list = rows
+        .into_iter()
+        .map(|(code, label_vi, label_en, domain, kind, ua, ta, source)| {
+            Ok(Indicator {
+                code,
+                label_vi,
+                label_en,
+                domain: codec::parse_enum(&domain)?,
+                kind: codec::parse_enum(&kind)?,
+                unit_aggregation: codec::parse_enum(&ua)?,
+                time_aggregation: codec::parse_enum(&ta)?,
+                source,
+            })
+        })
+        .collect::<DbResult<Vec<_>>>()?;
+    Catalog::new(list).map_err(|e| DbError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,80 @@
+//! Storage for cchc. One Diesel connection type serves SQLite (the embedded default) and
+//! PostgreSQL (production), chosen by the scheme of `DATABASE_URL`; repositories speak domain
+//! types; migrations are embedded per backend.
+
+pub mod codec;
+pub mod connection;
+pub mod error;
+pub mod indicators;
+pub mod migrations;
+pub mod reports;
+pub mod schema;
+pub mod settings;
+pub mod units;
+pub mod users;
+
+pub use connection::{Backend, DbConnection};
+use connection::{Manager, PoolOptions, Target};
+pub use error::{DbError, DbResult};
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Connects to `url`. The first connection is opened directly, so that a wrong URL or a
+    /// server that is down is reported with the backend's own message.
+    pub fn connect(url: &str, options: PoolOptions) -> DbResult<Database> {
+        let target = Target::parse(url).map_err(|e| DbError::Unavailable(e.to_string()))?;
+        let backend = target.backend();
+        let manager = Manager::new(target.clone());
+        manager
+            .establish()
+            .map_err(|e| DbError::Unavailable(format!("cannot open {backend} database {target:?}: {e}")))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .min_idle(Some(1))
+            .connection_timeout(options.connection_timeout)
+            .build(manager)
+            .map_err(|e| DbError::Unavailable(format!("cannot open {backend} database {target:?}: {e}")))?;
+        Ok(Database { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn conn(&self) -> DbResult<PooledConnection> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies pending migrations and seeds the indicator catalog.
+    pub fn migrate(&self) -> DbResult<Vec<String>> {
+        let mut conn = self.conn()?;
+        let applied = migrations::run(&mut conn)?;
+        indicators::sync(&mut conn, &cchc_domain::Catalog::builtin())?;
+        Ok(applied)
+    }
+
+    /// A round trip to the database.
+    pub fn ping(conn: &mut DbConnection) -> DbResult<()> {
+        use diesel::connection::SimpleConnection;
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+}

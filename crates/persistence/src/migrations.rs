@@ -1,0 +1,42 @@
+//! Embedded migrations, one set per backend (`migrations/<backend>/`).
+
+use diesel::connection::SimpleConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::connection::DbConnection;
+use crate::error::DbError;
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Any constant will do, as long as nothing else in the database takes the same advisory lock.
+const MIGRATION_LOCK: i64 = 0x0000_cc4c_2024_0601;
+
+/// Applies pending migrations; returns the versions applied. On PostgreSQL an advisory lock
+/// keeps two instances that start at once on a fresh database from racing.
+pub fn run(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    let err = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = pg.run_pending_migrations(POSTGRES).map(|v| v.iter().map(|m| m.to_string()).collect());
+            let unlocked = pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+            let applied = applied.map_err(err)?;
+            unlocked?;
+            Ok(applied)
+        }
+        DbConnection::Sqlite(lite) => {
+            let applied = lite.run_pending_migrations(SQLITE).map_err(err)?;
+            Ok(applied.iter().map(|m| m.to_string()).collect())
+        }
+    }
+}
+
+/// Whether migrations are pending (used by health checks and tests).
+pub fn pending(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let err = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    match conn {
+        DbConnection::Postgresql(pg) => pg.pending_migrations(POSTGRES).map(|v| v.len()).map_err(err),
+        DbConnection::Sqlite(lite) => lite.pending_migrations(SQLITE).map(|v| v.len()).map_err(err),
+    }
+}

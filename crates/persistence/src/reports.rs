@@ -1,0 +1,323 @@
+//! Monthly reports and their revisions.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use cchc_domain::report::ReportStatus;
+use cchc_domain::{Finding, Month, ReportForm, UnitCode, Values};
+
+use crate::codec::{self, enum_str, from_db_time, json, to_db_time};
+use crate::connection::{DbConnection, write_transaction};
+use crate::error::{DbError, DbResult};
+use crate::schema::{report_revisions, reports};
+
+/// A report as stored now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredReport {
+    pub id: i64,
+    pub unit_code: UnitCode,
+    pub period: Month,
+    pub status: ReportStatus,
+    pub revision: i32,
+    pub form: ReportForm,
+    pub findings: Vec<Finding>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When it was first submitted: what timeliness is judged by.
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_by: String,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = reports)]
+struct ReportRow {
+    id: i64,
+    unit_code: String,
+    period: String,
+    status: String,
+    revision: i32,
+    values_json: String,
+    narrative_json: String,
+    findings_json: String,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+    submitted_at: Option<chrono::NaiveDateTime>,
+    updated_by: String,
+}
+
+impl ReportRow {
+    fn into_domain(self) -> DbResult<StoredReport> {
+        Ok(StoredReport {
+            id: self.id,
+            unit_code: codec::unit_code(&self.unit_code)?,
+            period: codec::month(&self.period)?,
+            status: codec::parse_enum(&self.status)?,
+            revision: self.revision,
+            form: ReportForm {
+                values: codec::from_json(&self.values_json)?,
+                narrative: codec::from_json(&self.narrative_json)?,
+            },
+            findings: codec::from_json(&self.findings_json)?,
+            created_at: from_db_time(self.created_at),
+            updated_at: from_db_time(self.updated_at),
+            submitted_at: self.submitted_at.map(from_db_time),
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+pub fn get(conn: &mut DbConnection, unit: &UnitCode, period: Month) -> DbResult<Option<StoredReport>> {
+    reports::table
+        .filter(reports::unit_code.eq(unit.as_str()))
+        .filter(reports::period.eq(period.to_string()))
+        .select(ReportRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(ReportRow::into_domain)
+        .transpose()
+}
+
+/// Reads the current report and locks it for this transaction (PostgreSQL: `FOR UPDATE`;
+/// SQLite's `BEGIN IMMEDIATE` already holds the write lock).
+fn get_for_update(conn: &mut DbConnection, unit: &UnitCode, period: Month) -> DbResult<Option<StoredReport>> {
+    let period = period.to_string();
+    // `as_select` is generic over the backend, so the query is built once per arm.
+    let query =
+        || reports::table.filter(reports::unit_code.eq(unit.as_str())).filter(reports::period.eq(period.clone()));
+    let row = match conn {
+        DbConnection::Postgresql(pg) => query().select(ReportRow::as_select()).for_update().first(pg).optional()?,
+        DbConnection::Sqlite(lite) => query().select(ReportRow::as_select()).first(lite).optional()?,
+    };
+    row.map(ReportRow::into_domain).transpose()
+}
+
+/// What a write should make of the report.
+#[derive(Debug, Clone)]
+pub struct NewState {
+    pub status: ReportStatus,
+    pub form: ReportForm,
+    pub findings: Vec<Finding>,
+    /// What happened, for the revision log: `submit`, `save_draft`, later `approve`, `return`, …
+    pub action: String,
+    pub actor: String,
+    pub actor_role: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOutcome {
+    Created(StoredReport),
+    Updated(StoredReport),
+    /// The new state equals the stored one: no new revision.
+    Unchanged(StoredReport),
+}
+
+impl WriteOutcome {
+    pub fn report(&self) -> &StoredReport {
+        match self {
+            WriteOutcome::Created(r) | WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => r,
+        }
+    }
+
+    pub fn into_report(self) -> StoredReport {
+        match self {
+            WriteOutcome::Created(r) | WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => r,
+        }
+    }
+}
+
+/// How often a write is retried when a concurrent first insert or a serialization failure gets
+/// in its way. Each retry finds the row the other writer committed, so a few suffice.
+const MAX_ATTEMPTS: usize = 8;
+
+/// Writes one report in one transaction. `decide` sees the current report (locked) and returns
+/// the new state, or an error that aborts the write (a stale `If-Match`, a refused transition).
+/// A new state equal to the stored one creates no revision.
+pub fn write<E, F>(
+    conn: &mut DbConnection,
+    unit: &UnitCode,
+    period: Month,
+    now: DateTime<Utc>,
+    mut decide: F,
+) -> Result<WriteOutcome, E>
+where
+    E: From<DbError>,
+    F: FnMut(Option<&StoredReport>) -> Result<NewState, E>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = write_transaction(conn, |c| -> Result<Result<WriteOutcome, E>, DbError> {
+            let current = get_for_update(c, unit, period)?;
+            let next = match decide(current.as_ref()) {
+                Ok(next) => next,
+                Err(e) => return Ok(Err(e)),
+            };
+            Ok(Ok(apply(c, unit, period, now, current, next)?))
+        });
+        match result {
+            Ok(outcome) => return outcome,
+            Err(e) if attempt < MAX_ATTEMPTS && retryable(&e) => {
+                log::debug!("retrying a report write after: {e}");
+                continue;
+            }
+            Err(e) => return Err(E::from(e)),
+        }
+    }
+}
+
+/// A unique violation on the first insert means another writer created the row first; a
+/// serialization failure means PostgreSQL chose us as the loser. Both are retried.
+fn retryable(e: &DbError) -> bool {
+    matches!(e, DbError::Duplicate(_)) || e.is_retryable()
+}
+
+fn apply(
+    c: &mut DbConnection,
+    unit: &UnitCode,
+    period: Month,
+    now: DateTime<Utc>,
+    current: Option<StoredReport>,
+    next: NewState,
+) -> DbResult<WriteOutcome> {
+    let values_json = json(&next.form.values)?;
+    let narrative_json = json(&next.form.narrative)?;
+    let findings_json = json(&next.findings)?;
+    let status = enum_str(&next.status);
+    let t = to_db_time(now);
+    let submitting = next.status == ReportStatus::Submitted;
+
+    let (report_id, revision, created) = match &current {
+        Some(cur) if cur.status == next.status && cur.form == next.form => {
+            return Ok(WriteOutcome::Unchanged(cur.clone()));
+        }
+        Some(cur) => {
+            let revision = cur.revision + 1;
+            let submitted_at = cur.submitted_at.map(to_db_time).or(submitting.then_some(t));
+            // Compare-and-set on the revision: the row lock makes it succeed, but it keeps a
+            // lost update impossible even if locking were ever weakened.
+            let n = diesel::update(
+                reports::table.filter(reports::id.eq(cur.id)).filter(reports::revision.eq(cur.revision)),
+            )
+            .set((
+                reports::status.eq(&status),
+                reports::revision.eq(revision),
+                reports::values_json.eq(&values_json),
+                reports::narrative_json.eq(&narrative_json),
+                reports::findings_json.eq(&findings_json),
+                reports::updated_at.eq(t),
+                reports::submitted_at.eq(submitted_at),
+                reports::updated_by.eq(&next.actor),
+            ))
+            .execute(c)?;
+            if n != 1 {
+                return Err(DbError::Contention);
+            }
+            (cur.id, revision, false)
+        }
+        None => {
+            let id: i64 = diesel::insert_into(reports::table)
+                .values((
+                    reports::unit_code.eq(unit.as_str()),
+                    reports::period.eq(period.to_string()),
+                    reports::status.eq(&status),
+                    reports::revision.eq(1),
+                    reports::values_json.eq(&values_json),
+                    reports::narrative_json.eq(&narrative_json),
+                    reports::findings_json.eq(&findings_json),
+                    reports::created_at.eq(t),
+                    reports::updated_at.eq(t),
+                    reports::submitted_at.eq(submitting.then_some(t)),
+                    reports::updated_by.eq(&next.actor),
+                ))
+                .returning(reports::id)
+                .get_result(c)?;
+            (id, 1, true)
+        }
+    };
+    diesel::insert_into(report_revisions::table)
+        .values((
+            report_revisions::report_id.eq(report_id),
+            report_revisions::revision.eq(revision),
+            report_revisions::status.eq(&status),
+            report_revisions::action.eq(&next.action),
+            report_revisions::values_json.eq(&values_json),
+            report_revisions::narrative_json.eq(&narrative_json),
+            report_revisions::findings_json.eq(&findings_json),
+            report_revisions::actor.eq(&next.actor),
+            report_revisions::actor_role.eq(&next.actor_role),
+            report_revisions::created_at.eq(t),
+        ))
+        .execute(c)?;
+    let stored = StoredReport {
+        id: report_id,
+        unit_code: unit.clone(),
+        period,
+        status: next.status,
+        revision,
+        form: next.form,
+        findings: next.findings,
+        created_at: current.as_ref().map(|c| c.created_at).unwrap_or(now),
+        updated_at: now,
+        submitted_at: current.as_ref().and_then(|c| c.submitted_at).or(submitting.then_some(now)),
+        updated_by: next.actor,
+    };
+    Ok(if created { WriteOutcome::Created(stored) } else { WriteOutcome::Updated(stored) })
+}
+
+/// The figures of one commune for one month, as aggregation and ranking read them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthFigures {
+    pub unit_code: UnitCode,
+    pub period: Month,
+    pub status: ReportStatus,
+    pub revision: i32,
+    pub values: Values,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// Bind parameters per query stay well below SQLite's limit.
+const CHUNK: usize = 900;
+
+/// Reports of the given months, for the given units (all units when `None`), any status.
+pub fn figures(conn: &mut DbConnection, months: &[Month], units: Option<&[&UnitCode]>) -> DbResult<Vec<MonthFigures>> {
+    let periods: Vec<String> = months.iter().map(Month::to_string).collect();
+    type Row = (String, String, String, i32, String, Option<chrono::NaiveDateTime>);
+    let select = (
+        reports::unit_code,
+        reports::period,
+        reports::status,
+        reports::revision,
+        reports::values_json,
+        reports::submitted_at,
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    match units {
+        None => {
+            rows = reports::table.filter(reports::period.eq_any(&periods)).select(select).load(conn)?;
+        }
+        Some(units) => {
+            for chunk in units.chunks(CHUNK) {
+                let codes: Vec<&str> = chunk.iter().map(|c| c.as_str()).collect();
+                rows.extend(
+                    reports::table
+                        .filter(reports::period.eq_any(&periods))
+                        .filter(reports::unit_code.eq_any(codes))
+                        .select(select)
+                        .load::<Row>(conn)?,
+                );
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|(unit, period, status, revision, values, submitted_at)| {
+            Ok(MonthFigures {
+                unit_code: codec::unit_code(&unit)?,
+                period: codec::month(&period)?,
+                status: codec::parse_enum(&status)?,
+                revision,
+                values: codec::from_json(&values)?,
+                submitted_at: submitted_at.map(from_db_time),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,109 @@
+//! The tables, identical on both backends (checked by the migration tests).
+
+diesel::table! {
+    units (code) {
+        code -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_versions (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        level -> Text,
+        parent_code -> Nullable<Text>,
+        valid_from -> Nullable<Text>,
+        valid_to -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_merges (absorbed_code) {
+        absorbed_code -> Text,
+        successor_code -> Text,
+        effective_from -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (code) {
+        code -> Text,
+        position -> Integer,
+        label_vi -> Text,
+        label_en -> Text,
+        domain -> Text,
+        kind -> Text,
+        unit_aggregation -> Text,
+        time_aggregation -> Text,
+        source -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        unit_code -> Text,
+        period -> Text,
+        status -> Text,
+        revision -> Integer,
+        values_json -> Text,
+        narrative_json -> Text,
+        findings_json -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    report_revisions (report_id, revision) {
+        report_id -> BigInt,
+        revision -> Integer,
+        status -> Text,
+        action -> Text,
+        values_json -> Text,
+        narrative_json -> Text,
+        findings_json -> Text,
+        actor -> Text,
+        actor_role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        unit_code -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(unit_versions -> units (code));
+diesel::joinable!(report_revisions -> reports (report_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    unit_versions,
+    unit_merges,
+    indicators,
+    reports,
+    report_revisions,
+    users,
+    settings,
+);

@@ -1,0 +1,85 @@
+//! Stored users (people who sign in with a password). Tokens from the province's identity
+//! provider need no stored user.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use cchc_domain::{Role, UnitCode};
+
+use crate::codec::{self, enum_str, from_db_time, to_db_time};
+use crate::connection::DbConnection;
+use crate::error::DbResult;
+use crate::schema::users;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub unit_code: Option<UnitCode>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: i64,
+    username: String,
+    password_hash: String,
+    role: String,
+    unit_code: Option<String>,
+    disabled: bool,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl UserRow {
+    fn into_domain(self) -> DbResult<User> {
+        Ok(User {
+            id: self.id,
+            username: self.username,
+            password_hash: self.password_hash,
+            role: codec::parse_enum(&self.role)?,
+            unit_code: self.unit_code.as_deref().map(codec::unit_code).transpose()?,
+            disabled: self.disabled,
+            created_at: from_db_time(self.created_at),
+        })
+    }
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub unit_code: Option<&'a UnitCode>,
+}
+
+/// Usernames are compared case-insensitively: stored in lower case.
+pub fn normalize_username(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+pub fn create(conn: &mut DbConnection, user: &NewUser<'_>, now: DateTime<Utc>) -> DbResult<i64> {
+    Ok(diesel::insert_into(users::table)
+        .values((
+            users::username.eq(normalize_username(user.username)),
+            users::password_hash.eq(user.password_hash),
+            users::role.eq(enum_str(&user.role)),
+            users::unit_code.eq(user.unit_code.map(UnitCode::as_str)),
+            users::disabled.eq(false),
+            users::created_at.eq(to_db_time(now)),
+        ))
+        .returning(users::id)
+        .get_result(conn)?)
+}
+
+pub fn find_by_username(conn: &mut DbConnection, username: &str) -> DbResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(normalize_username(username)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(UserRow::into_domain)
+        .transpose()
+}
