@@ -1,0 +1,3 @@
+//! HTTP-level tests: every test runs against SQLite and PostgreSQL, each on a fresh database.
+
+mod smoke;
