@@ -1,4 +1,4 @@
-use cchc_tests::{backend_tests, seed_body, TestApp};
+use cchc_tests::{TestApp, backend_tests, seed_body};
 use serde_json::json;
 
 async fn seed_report_round_trip(app: TestApp) {

@@ -7,7 +7,7 @@ pub mod postgres;
 use std::net::TcpListener;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use cchc_api::config::{AuthArgs, CalendarArgs, DatabaseArgs};
 use cchc_api::startup;
@@ -97,8 +97,9 @@ impl TestApp {
         init_logging();
         let args = database_args(database.url());
         let db = startup::open_database(&args).expect("the test database opens and migrates");
-        let state = startup::build_state(db.clone(), &auth_args(options.jwt_secret), CalendarArgs::default().calendar())
-            .expect("the application state builds");
+        let state =
+            startup::build_state(db.clone(), &auth_args(options.jwt_secret), CalendarArgs::default().calendar())
+                .expect("the application state builds");
         let keys = state.keys.clone();
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().expect("a bound address").port();
@@ -159,7 +160,11 @@ impl TestApp {
             _ => "commune",
         };
         let r = self
-            .post("/api/v1/units", &self.admin(), &json!({"code": code, "name": name, "level": level, "parent_code": parent}))
+            .post(
+                "/api/v1/units",
+                &self.admin(),
+                &json!({"code": code, "name": name, "level": level, "parent_code": parent}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "creating unit {code}: {}", r.body);
     }
@@ -226,7 +231,10 @@ impl Reply {
             .map(|a| {
                 a.iter()
                     .map(|f| {
-                        let inds = f["indicators"].as_array().map(|i| i.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+                        let inds = f["indicators"]
+                            .as_array()
+                            .map(|i| i.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+                            .unwrap_or_default();
                         (f["code"].as_str().unwrap_or_default().to_owned(), inds)
                     })
                     .collect()

@@ -55,7 +55,9 @@ fn fingerprint() -> String {
     for path in entries {
         for file in ["up.sql", "down.sql"] {
             let bytes = std::fs::read(path.join(file)).unwrap_or_default();
-            for b in path.file_name().map(|n| n.as_encoded_bytes().to_vec()).unwrap_or_default().iter().chain(bytes.iter()) {
+            for b in
+                path.file_name().map(|n| n.as_encoded_bytes().to_vec()).unwrap_or_default().iter().chain(bytes.iter())
+            {
                 h ^= u64::from(*b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }

@@ -59,3 +59,22 @@ pub fn document() -> String {
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    /// The committed document is what the code generates. After changing the API, run
+    /// `UPDATE_OPENAPI=1 cargo test -p cchc-api openapi` (or `cargo run -- openapi > openapi/openapi.json`).
+    #[test]
+    fn committed_openapi_matches_the_code() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json");
+        let generated = super::document();
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &generated).expect("write openapi/openapi.json");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "openapi/openapi.json differs from the code: run `UPDATE_OPENAPI=1 cargo test -p cchc-api openapi` and commit the result"
+        );
+    }
+}
