@@ -51,15 +51,23 @@ impl JwtKeys {
         // HS256 only: a token signed otherwise, or with `alg: none`, is refused.
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 30;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
+        let mut required = vec!["exp", "sub"];
         match &issuer {
-            Some(iss) => validation.set_issuer(&[iss]),
+            Some(iss) => {
+                validation.set_issuer(&[iss]);
+                required.push("iss");
+            }
             None => validation.iss = None,
         }
         match &audience {
-            Some(aud) => validation.set_audience(&[aud]),
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                required.push("aud");
+            }
             None => validation.validate_aud = false,
         }
+        validation.set_required_spec_claims(&required);
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -141,10 +149,11 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, AppError> {
         .get(header::AUTHORIZATION)
         .ok_or_else(|| unauthorized("this request needs an `Authorization: Bearer <token>` header"))?;
     let value = value.to_str().map_err(|_| unauthorized("the Authorization header is not readable text"))?;
+    // The scheme name is case-insensitive (RFC 9110 §11.1).
     let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
     state.keys.verify(token)

@@ -112,17 +112,14 @@ fn parse_unit(role: Role, unit: Option<&str>) -> Result<Option<UnitCode>, String
 
 fn serve(args: ServeArgs) -> Result<(), String> {
     let db = startup::open_database(&args.database).map_err(|e| e.to_string())?;
+    let state = startup::build_state(db, &args.auth, args.calendar.calendar()).map_err(|e| e.to_string())?;
     if args.demo {
-        let mut conn = db.conn().map_err(|e| e.to_string())?;
-        let catalog = cchc_persistence::indicators::load(&mut conn).map_err(|e| e.to_string())?;
-        drop(conn);
-        match demo::load(&db, &catalog) {
+        match demo::load(&state) {
             Ok(true) => log::info!("loaded the demonstration province"),
             Ok(false) => log::info!("the demonstration province is already in the database"),
-            Err(e) => return Err(format!("loading the demo data failed: {e}")),
+            Err(e) => return Err(format!("loading the demo data failed: {}", e.detail)),
         }
     }
-    let state = startup::build_state(db, &args.auth, args.calendar.calendar()).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind(&args.bind).map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     if args.demo {

@@ -12,11 +12,14 @@ use cchc_domain::hierarchy::UnitVersion;
 use cchc_domain::report::ReportStatus;
 use cchc_domain::synthetic::{self, Profile, close_pending};
 use cchc_domain::validation::validate;
-use cchc_domain::{Catalog, Month, RawForm, Role, UnitCode, UnitLevel, seed};
+use cchc_domain::{Month, RawForm, Role, UnitCode, UnitLevel, seed};
 use cchc_persistence::reports::{self, NewState};
-use cchc_persistence::{Database, DbConnection, DbError, units, users};
+use cchc_persistence::{DbConnection, units, users};
 
 use crate::auth::hash_password;
+use crate::error::{AppError, internal};
+use crate::scoring;
+use crate::state::AppState;
 
 pub struct DemoUser {
     pub username: &'static str,
@@ -105,15 +108,15 @@ struct Filing<'a> {
     actor: &'a str,
 }
 
-fn store(conn: &mut DbConnection, catalog: &Catalog, f: Filing<'_>) -> Result<(), DbError> {
-    let validated = validate(catalog, &f.raw);
+fn store(conn: &mut DbConnection, state: &AppState, f: Filing<'_>) -> Result<(), AppError> {
+    let validated = validate(&state.catalog, &f.raw);
     if validated.has_errors() {
-        return Err(DbError::Corrupt(format!(
-            "demo data for {} {} is invalid: {:?}",
-            f.unit, f.month, validated.findings
-        )));
+        return Err(internal(format!("demo data for {} {} is invalid: {:?}", f.unit, f.month, validated.findings)));
     }
-    reports::write(conn, f.unit, f.month, f.at, |_| -> Result<NewState, DbError> {
+    let province = code(seed::PROVINCE_CODE);
+    reports::write(conn, f.unit, f.month, f.at, |c, _| -> Result<NewState, AppError> {
+        let schemes = scoring::applicable(c, f.month, Some(&province))?;
+        let scores = scoring::score_with(c, &state.schemes, &state.catalog, &schemes, &validated.form.values)?;
         Ok(NewState {
             status: f.status,
             form: validated.form.clone(),
@@ -121,6 +124,7 @@ fn store(conn: &mut DbConnection, catalog: &Catalog, f: Filing<'_>) -> Result<()
             action: if f.status == ReportStatus::Draft { "save_draft".into() } else { "submit".into() },
             actor: f.actor.into(),
             actor_role: "commune".into(),
+            scores,
         })
     })?;
     Ok(())
@@ -134,8 +138,8 @@ fn raw(values: &cchc_domain::Values) -> RawForm {
 }
 
 /// Loads the demonstration data unless the province is already there. Returns whether it loaded.
-pub fn load(db: &Database, catalog: &Catalog) -> Result<bool, DbError> {
-    let mut conn = db.conn()?;
+pub fn load(state: &AppState) -> Result<bool, AppError> {
+    let mut conn = state.db.conn()?;
     if units::exists(&mut conn, &code(seed::PROVINCE_CODE))? {
         return Ok(false);
     }
@@ -171,12 +175,12 @@ pub fn load(db: &Database, catalog: &Catalog) -> Result<bool, DbError> {
                 (true, DRAFT_JUNE) => (raw(values), ReportStatus::Draft),
                 _ => (raw(values), ReportStatus::Submitted),
             };
-            store(&mut conn, catalog, Filing { unit: &unit, month, raw, status, at, actor: &actor })?;
+            store(&mut conn, state, Filing { unit: &unit, month, raw, status, at, actor: &actor })?;
         }
     }
 
     for u in USERS {
-        let hash = hash_password(u.password).map_err(DbError::Corrupt)?;
+        let hash = hash_password(u.password).map_err(internal)?;
         let unit = u.unit.map(code);
         users::create(
             &mut conn,

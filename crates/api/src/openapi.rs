@@ -39,6 +39,14 @@ impl Modify for BearerAuth {
         routes::reports::put,
         routes::reports::get,
         routes::aggregates::get,
+        routes::rankings::for_unit,
+        routes::rankings::national,
+        routes::scores::get,
+        routes::completeness::get,
+        routes::schemes::create,
+        routes::schemes::list,
+        routes::schemes::latest,
+        routes::schemes::version,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),
@@ -49,6 +57,8 @@ impl Modify for BearerAuth {
         (name = "units", description = "Provinces, districts and communes, effective-dated"),
         (name = "reports", description = "A commune's monthly report"),
         (name = "aggregates", description = "Totals over the communes below a unit"),
+        (name = "rankings", description = "Scores, rankings, completeness and timeliness"),
+        (name = "schemes", description = "Scoring schemes, versioned"),
     )
 )]
 pub struct ApiDoc;

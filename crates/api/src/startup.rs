@@ -59,11 +59,14 @@ pub fn build_state(db: Database, auth: &AuthArgs, calendar: ReportingCalendar) -
     let mut conn = db.conn()?;
     let catalog = indicators::load(&mut conn)?;
     drop(conn);
+    let schemes = Arc::new(crate::scoring::SchemeCache::default());
+    crate::scoring::seed_builtin(&db, &schemes, &catalog)?;
     // Compute the timing-equaliser hash now rather than on the first failed login.
     let _ = crate::auth::dummy_hash();
     Ok(AppState {
         db,
         catalog: Arc::new(catalog),
+        schemes,
         keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
         calendar,
         token_ttl: auth.token_ttl,

@@ -1,5 +1,6 @@
 //! What every handler shares. Nothing here is state another instance would need: the catalog
-//! and keys are read from the database at start-up and are the same for every instance.
+//! and keys are read from the database at start-up and are the same for every instance, and
+//! cached schemes are immutable versions.
 
 use std::sync::Arc;
 
@@ -10,10 +11,12 @@ use cchc_persistence::{Database, DbConnection};
 
 use crate::auth::JwtKeys;
 use crate::error::AppError;
+use crate::scoring::SchemeCache;
 
 pub struct AppState {
     pub db: Database,
     pub catalog: Arc<Catalog>,
+    pub schemes: Arc<SchemeCache>,
     pub keys: JwtKeys,
     pub calendar: ReportingCalendar,
     pub token_ttl: i64,

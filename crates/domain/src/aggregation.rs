@@ -17,10 +17,17 @@ pub fn roll_up_months(catalog: &Catalog, months: &[(Month, &Values)]) -> Values 
     if let [(_, only)] = months {
         return (*only).clone();
     }
+    // Each month's totals are completed from its parts first; a total still missing in some
+    // month is left out, so that the period's total is recomputed from its parts rather than
+    // taken from the months that happened to report it.
+    let months: Vec<Values> = months.iter().map(|(_, v)| with_totals(catalog, v)).collect();
     let mut out = Values::new();
     for ind in catalog.indicators() {
-        let series: Vec<Value> = months.iter().filter_map(|(_, v)| v.get(&ind.code).copied()).collect();
+        let series: Vec<Value> = months.iter().filter_map(|v| v.get(&ind.code).copied()).collect();
         let (Some(first), Some(last)) = (series.first(), series.last()) else { continue };
+        if is_total(ind.code.as_str()) && series.len() < months.len() {
+            continue;
+        }
         let rolled = match ind.time_aggregation {
             TimeAggregation::None => continue,
             TimeAggregation::First => *first,
@@ -34,6 +41,11 @@ pub fn roll_up_months(catalog: &Catalog, months: &[(Month, &Values)]) -> Values 
         out.insert(ind.code.clone(), rolled);
     }
     out
+}
+
+/// Whether an indicator is a reportable total that derived figures can also compute.
+fn is_total(code: &str) -> bool {
+    DERIVED.iter().any(|d| d.code == code && matches!(d.formula, Formula::Sum(_)))
 }
 
 fn sum_values(kind: IndicatorKind, series: &[Value]) -> Value {
@@ -225,6 +237,25 @@ mod tests {
         // 3 carried + 32 new = 35 = 35 resolved + 0 pending
         assert_eq!(d.get("dossiers_received_total"), Some(35.0));
         assert_eq!(d.get("dossiers_resolved_total"), Some(35.0));
+    }
+
+    #[test]
+    fn totals_reported_in_some_months_only_are_recomputed_from_parts() {
+        let cat = Catalog::builtin();
+        let april =
+            vals(json!({"dossiers_resolved_early": 8, "dossiers_resolved_on_time": 3, "dossiers_resolved_overdue": 0,
+            "dossiers_resolved_total": 11}));
+        let may = vals(
+            json!({"dossiers_resolved_early": 20, "dossiers_resolved_on_time": 4, "dossiers_resolved_overdue": 0}),
+        );
+        let june = vals(json!({"dossiers_resolved_early": 25, "dossiers_resolved_on_time": 5}));
+        let m = |s: &str| s.parse::<Month>().unwrap();
+        let q = roll_up_months(&cat, &[(m("2024-04"), &april), (m("2024-05"), &may)]);
+        assert_eq!(q["dossiers_resolved_total"], Value::Count(35), "April's reported total plus May's parts");
+        let q = roll_up_months(&cat, &[(m("2024-04"), &april), (m("2024-05"), &may), (m("2024-06"), &june)]);
+        assert!(!q.contains_key("dossiers_resolved_total"), "June's total is unknown");
+        // Flows sum over the months that reported them, so the parts give 53 + 12 + 0.
+        assert_eq!(derive(&q).get("dossiers_resolved_total"), Some(65.0));
     }
 
     #[test]

@@ -153,6 +153,30 @@ pub fn check_parent(level: UnitLevel, parent: Option<&UnitCode>) -> Result<(), S
     }
 }
 
+/// Whether a unit with these versions exists in every month from `from` to `to` (open ends
+/// meaning "from the beginning" and "still").
+pub fn exists_throughout(versions: &[&UnitVersion], from: Option<Month>, to: Option<Month>) -> bool {
+    // Walk forward from `from`: find a version in force at the current month, jump past its end.
+    let mut current = from;
+    for _ in 0..=versions.len() {
+        let covering = versions
+            .iter()
+            .filter(|v| match current {
+                None => v.valid_from.is_none(),
+                Some(c) => v.is_valid_at(c),
+            })
+            // The one reaching furthest; an open end reaches furthest of all.
+            .max_by_key(|v| v.valid_to.map_or(i64::MAX, Month::index));
+        let Some(v) = covering else { return false };
+        let Some(end) = v.valid_to else { return true };
+        if to.is_some_and(|t| end >= t) {
+            return true;
+        }
+        current = Some(end.next());
+    }
+    false
+}
+
 /// Every unit that was merged, directly or through a chain, into `code`.
 pub fn predecessors(merges: &[Merge], code: &UnitCode) -> Vec<UnitCode> {
     let mut by_successor: BTreeMap<&UnitCode, Vec<&UnitCode>> = BTreeMap::new();
@@ -258,6 +282,25 @@ pub(crate) mod tests {
             "a district cannot sit below a commune"
         );
         assert_eq!(check_parent(UnitLevel::Province, Some(&code("24"))).unwrap_err(), "a province has no parent unit");
+    }
+
+    #[test]
+    fn a_parent_must_exist_throughout_its_childs_dates() {
+        let units = bac_giang();
+        let of = |c: &str| units.iter().filter(|v| v.code.as_str() == c).collect::<Vec<_>>();
+        assert!(exists_throughout(&of("215"), None, Some(m("2025-06"))));
+        assert!(!exists_throughout(&of("215"), None, None), "Yên Thế ends in June 2025");
+        assert!(!exists_throughout(&of("215"), Some(m("2025-07")), None));
+        assert!(exists_throughout(&of("24"), None, None), "24 continues under a new name");
+        assert!(exists_throughout(&of("07294"), Some(m("2020-01")), None));
+        let late = [version("999", "x", Some("24"), Some("2020-01"), None)];
+        let late: Vec<&UnitVersion> = late.iter().collect();
+        assert!(!exists_throughout(&late, None, None), "did not exist before 2020");
+        assert!(exists_throughout(&late, Some(m("2021-03")), Some(m("2022-01"))));
+        let gap = [version("998", "x", None, None, Some("2020-01")), version("998", "y", None, Some("2020-03"), None)];
+        let gap: Vec<&UnitVersion> = gap.iter().collect();
+        assert!(!exists_throughout(&gap, None, None), "February 2020 is missing");
+        assert!(exists_throughout(&gap, Some(m("2020-03")), None));
     }
 
     #[test]

@@ -10,11 +10,15 @@ pub mod dossiers;
 pub mod findings;
 pub mod hierarchy;
 pub mod period;
+pub mod ranking;
 pub mod report;
+pub mod scoring;
 pub mod seed;
 pub mod synthetic;
+pub mod timeliness;
 pub mod units;
 pub mod validation;
+pub mod workflow;
 
 pub use access::{Principal, Role};
 pub use catalog::{Catalog, Indicator};

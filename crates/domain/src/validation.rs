@@ -24,9 +24,15 @@ impl Validated {
 }
 
 /// Validates a submitted form on its own (cross-period checks need history and live elsewhere).
+/// Value errors (types, ranges, unknown codes) come first; the identities and plausibility
+/// rules run once there are none.
 pub fn validate(catalog: &Catalog, raw: &RawForm) -> Validated {
     let (form, mut findings) = parse_form(catalog, raw);
-    findings.extend(check_values(&form.values));
+    // Rules across indicators only make sense once every value is readable: a dropped bad value
+    // would otherwise show up as "not reported" or as a broken identity.
+    if findings.is_empty() {
+        findings.extend(check_values(&form.values));
+    }
     Validated { form, findings }
 }
 

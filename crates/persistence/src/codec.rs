@@ -41,6 +41,13 @@ pub fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, DbError> {
     Ok(serde_json::from_str(s)?)
 }
 
+/// A time as both backends store it: PostgreSQL keeps microseconds, so what a write returns
+/// must not carry more than a later read will.
+pub fn storable(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
 /// Timestamps are stored as UTC without a zone (the one timestamp type both backends share).
 pub fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()

@@ -9,6 +9,8 @@ pub mod indicators;
 pub mod migrations;
 pub mod reports;
 pub mod schema;
+pub mod schemes;
+pub mod scores;
 pub mod settings;
 pub mod units;
 pub mod users;

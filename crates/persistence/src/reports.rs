@@ -10,6 +10,7 @@ use crate::codec::{self, enum_str, from_db_time, json, to_db_time};
 use crate::connection::{DbConnection, write_transaction};
 use crate::error::{DbError, DbResult};
 use crate::schema::{report_revisions, reports};
+use crate::scores::{NewScore, ScoreRow, insert_rows};
 
 /// A report as stored now.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +102,8 @@ pub struct NewState {
     pub action: String,
     pub actor: String,
     pub actor_role: String,
+    /// Scores of the new revision, one per scheme version that applies.
+    pub scores: Vec<NewScore>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,7 +133,8 @@ impl WriteOutcome {
 const MAX_ATTEMPTS: usize = 8;
 
 /// Writes one report in one transaction. `decide` sees the current report (locked) and returns
-/// the new state, or an error that aborts the write (a stale `If-Match`, a refused transition).
+/// the new state, or an error that aborts the write (a stale `If-Match`, a refused transition);
+/// it may read through the connection (the schemes to score with), inside the same transaction.
 /// A new state equal to the stored one creates no revision.
 pub fn write<E, F>(
     conn: &mut DbConnection,
@@ -141,14 +145,15 @@ pub fn write<E, F>(
 ) -> Result<WriteOutcome, E>
 where
     E: From<DbError>,
-    F: FnMut(Option<&StoredReport>) -> Result<NewState, E>,
+    F: FnMut(&mut DbConnection, Option<&StoredReport>) -> Result<NewState, E>,
 {
+    let now = codec::storable(now);
     let mut attempt = 0;
     loop {
         attempt += 1;
         let result = write_transaction(conn, |c| -> Result<Result<WriteOutcome, E>, DbError> {
             let current = get_for_update(c, unit, period)?;
-            let next = match decide(current.as_ref()) {
+            let next = match decide(c, current.as_ref()) {
                 Ok(next) => next,
                 Err(e) => return Ok(Err(e)),
             };
@@ -248,6 +253,12 @@ fn apply(
             report_revisions::created_at.eq(t),
         ))
         .execute(c)?;
+    let rows: Vec<ScoreRow> = next
+        .scores
+        .iter()
+        .map(|score| ScoreRow::new(report_id, revision, unit, period, score, now))
+        .collect::<DbResult<_>>()?;
+    insert_rows(c, &rows)?;
     let stored = StoredReport {
         id: report_id,
         unit_code: unit.clone(),
@@ -320,4 +331,64 @@ pub fn figures(conn: &mut DbConnection, months: &[Month], units: Option<&[&UnitC
             })
         })
         .collect()
+}
+
+/// A report's current revision and values, for re-scoring.
+#[derive(Debug, Clone)]
+pub struct CurrentValues {
+    pub id: i64,
+    pub revision: i32,
+    pub unit_code: UnitCode,
+    pub period: Month,
+    pub values: Values,
+}
+
+/// Current reports with an id above `after`, in id order, at most `limit`; only months in
+/// `[from, to]` when given. Used to re-score in chunks.
+pub fn current_values_page(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+    from: Option<Month>,
+    to: Option<Month>,
+) -> DbResult<Vec<CurrentValues>> {
+    let mut query = reports::table
+        .filter(reports::id.gt(after))
+        .order(reports::id)
+        .limit(limit)
+        .select((reports::id, reports::revision, reports::unit_code, reports::period, reports::values_json))
+        .into_boxed();
+    // 'YYYY-MM' sorts chronologically as text.
+    if let Some(f) = from {
+        query = query.filter(reports::period.ge(f.to_string()));
+    }
+    if let Some(t) = to {
+        query = query.filter(reports::period.le(t.to_string()));
+    }
+    let rows: Vec<(i64, i32, String, String, String)> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(id, revision, unit, period, values)| {
+            Ok(CurrentValues {
+                id,
+                revision,
+                unit_code: codec::unit_code(&unit)?,
+                period: codec::month(&period)?,
+                values: codec::from_json(&values)?,
+            })
+        })
+        .collect()
+}
+
+/// Stores scores for existing report revisions (bulk re-scoring), skipping any already there.
+pub fn store_scores(
+    conn: &mut DbConnection,
+    scored: &[(&CurrentValues, NewScore)],
+    now: DateTime<Utc>,
+) -> DbResult<usize> {
+    let rows: Vec<ScoreRow> = scored
+        .iter()
+        .map(|(r, s)| ScoreRow::new(r.id, r.revision, &r.unit_code, r.period, s, now))
+        .collect::<DbResult<_>>()?;
+    write_transaction(conn, |c| insert_rows(c, &rows))?;
+    Ok(rows.len())
 }

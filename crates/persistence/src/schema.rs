@@ -97,6 +97,37 @@ diesel::table! {
 diesel::joinable!(unit_versions -> units (code));
 diesel::joinable!(report_revisions -> reports (report_id));
 
+diesel::table! {
+    scoring_schemes (id) {
+        id -> BigInt,
+        code -> Text,
+        version -> Integer,
+        owner_code -> Nullable<Text>,
+        definition_json -> Text,
+        valid_from -> Nullable<Text>,
+        valid_to -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    report_scores (report_id, revision, scheme_id) {
+        report_id -> BigInt,
+        revision -> Integer,
+        scheme_id -> BigInt,
+        unit_code -> Text,
+        period -> Text,
+        total -> Double,
+        band -> Nullable<Text>,
+        card_json -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(report_scores -> reports (report_id));
+diesel::joinable!(report_scores -> scoring_schemes (scheme_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     unit_versions,
@@ -106,4 +137,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_revisions,
     users,
     settings,
+    scoring_schemes,
+    report_scores,
 );

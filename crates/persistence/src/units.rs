@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use cchc_domain::hierarchy::{Merge, UnitVersion};
+use cchc_domain::hierarchy::{Merge, UnitVersion, exists_throughout};
 use cchc_domain::{Month, UnitCode};
 
 use crate::codec::{self, enum_str, to_db_time};
@@ -59,9 +59,18 @@ pub fn create(conn: &mut DbConnection, first: &UnitVersion, now: DateTime<Utc>) 
             return Err(DbError::Conflict(format!("unit {} already exists", first.code)));
         }
         if let Some(parent) = &first.parent {
-            let found: i64 = units::table.filter(units::code.eq(parent.as_str())).count().get_result(c)?;
-            if found == 0 {
+            let parent_versions = versions_of(c, parent)?;
+            if parent_versions.is_empty() {
                 return Err(DbError::Conflict(format!("parent unit {parent} does not exist")));
+            }
+            let refs: Vec<&UnitVersion> = parent_versions.iter().collect();
+            if !exists_throughout(&refs, first.valid_from, first.valid_to) {
+                let span = |m: Option<Month>, open: &str| m.map(|m| m.to_string()).unwrap_or_else(|| open.to_owned());
+                return Err(DbError::Conflict(format!(
+                    "parent unit {parent} does not exist throughout {} – {}",
+                    span(first.valid_from, "the beginning"),
+                    span(first.valid_to, "now")
+                )));
             }
         }
         diesel::insert_into(units::table)

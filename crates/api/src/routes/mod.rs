@@ -2,19 +2,24 @@
 //! that a wrong method gets `405` with `Allow`.
 
 pub mod aggregates;
+pub mod completeness;
 pub mod health;
 pub mod indicators;
+pub mod rankings;
 pub mod reports;
+pub mod schemes;
+pub mod scores;
 pub mod tokens;
 pub mod units;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, guard, web};
 
 use crate::error::method_not_allowed;
 
 /// Bodies of report writes may be large (a long narrative); everything else stays small.
 pub const REPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+pub const SCHEME_BODY_LIMIT: usize = 1024 * 1024;
 
 /// A resource whose unmatched methods answer 405 with `Allow`.
 pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
@@ -22,18 +27,35 @@ pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
         .default_service(web::to(move || async move { Err::<HttpResponse, _>(method_not_allowed(allow)) }))
 }
 
+/// A GET route that answers HEAD too (actix sends no body for HEAD).
+pub(crate) fn read() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/health", "GET").route(web::get().to(health::health)))
+    cfg.service(resource("/health", "GET, HEAD").route(read().to(health::health)))
         .service(resource("/api/v1/auth/token", "POST").route(web::post().to(tokens::issue)))
-        .service(resource("/api/v1/indicators", "GET").route(web::get().to(indicators::list)))
+        .service(resource("/api/v1/indicators", "GET, HEAD").route(read().to(indicators::list)))
         .service(resource("/api/v1/units", "POST").route(web::post().to(units::create)))
-        .service(resource("/api/v1/units/{code}", "GET").route(web::get().to(units::get)))
-        .service(resource("/api/v1/units/{code}/children", "GET").route(web::get().to(units::children)))
-        .service(resource("/api/v1/units/{code}/aggregates", "GET").route(web::get().to(aggregates::get)))
+        .service(resource("/api/v1/units/{code}", "GET, HEAD").route(read().to(units::get)))
+        .service(resource("/api/v1/units/{code}/children", "GET, HEAD").route(read().to(units::children)))
+        .service(resource("/api/v1/units/{code}/aggregates", "GET, HEAD").route(read().to(aggregates::get)))
+        .service(resource("/api/v1/units/{code}/rankings", "GET, HEAD").route(read().to(rankings::for_unit)))
+        .service(resource("/api/v1/units/{code}/completeness", "GET, HEAD").route(read().to(completeness::get)))
+        .service(resource("/api/v1/rankings", "GET, HEAD").route(read().to(rankings::national)))
+        .service(resource("/api/v1/communes/{code}/scores", "GET, HEAD").route(read().to(scores::get)))
         .service(
-            resource("/api/v1/communes/{code}/reports/{period}", "GET, PUT")
+            resource("/api/v1/schemes", "GET, HEAD, POST")
+                .app_data(crate::startup::json_config(SCHEME_BODY_LIMIT))
+                .route(read().to(schemes::list))
+                .route(web::post().to(schemes::create)),
+        )
+        .service(resource("/api/v1/schemes/{code}", "GET, HEAD").route(read().to(schemes::latest)))
+        .service(resource("/api/v1/schemes/{code}/versions/{version}", "GET, HEAD").route(read().to(schemes::version)))
+        .service(
+            resource("/api/v1/communes/{code}/reports/{period}", "GET, HEAD, PUT")
                 .app_data(crate::startup::json_config(REPORT_BODY_LIMIT))
-                .route(web::get().to(reports::get))
+                .route(read().to(reports::get))
                 .route(web::put().to(reports::put)),
         );
 }

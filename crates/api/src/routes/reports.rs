@@ -12,14 +12,16 @@ use cchc_domain::derived::{Derived, derive};
 use cchc_domain::period::to_vietnam_time;
 use cchc_domain::report::{Narrative, RawForm, ReportStatus};
 use cchc_domain::validation::validate;
+use cchc_domain::workflow::status_after_put;
 use cchc_domain::{Finding, Month, Period, UnitCode, Values};
 use cchc_persistence::reports::{self, NewState, StoredReport, WriteOutcome};
 use cchc_persistence::units::{self, Topology};
 
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError, forbidden, not_found, precondition_failed, validation_failed};
+use crate::error::{ApiResult, AppError, conflict, forbidden, not_found, precondition_failed, validation_failed};
 use crate::params;
 use crate::scope::{describe, ensure_can_view};
+use crate::scoring;
 use crate::state::AppState;
 
 /// The body of a report `PUT`: the whole form. Unknown top-level fields are refused.
@@ -175,6 +177,7 @@ fn check_if_match(cond: &Option<IfMatch>, current: Option<&StoredReport>) -> Api
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A draft over a submitted report, or an edit of an approved or locked one", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -200,15 +203,21 @@ pub async fn put(
     if validated.has_errors() {
         return Err(validation_failed(validated.findings));
     }
-    let status = if options.draft { ReportStatus::Draft } else { ReportStatus::Submitted };
-    let action = if options.draft { "save_draft" } else { "submit" };
+    let draft = options.draft;
+    let action = if draft { "save_draft" } else { "submit" };
     let principal = caller.0.clone();
+    let st = state.clone();
     let (outcome, name) = state
         .db(move |conn| {
             let topology = units::topology_around(conn, &code)?;
             let name = commune_in(&topology, &code, month)?;
-            let outcome = reports::write(conn, &code, month, Utc::now(), |current| -> Result<NewState, AppError> {
+            let province = scoring::province_of(&topology.at(month), &code);
+            let outcome = reports::write(conn, &code, month, Utc::now(), |c, current| -> Result<NewState, AppError> {
                 check_if_match(&condition, current)?;
+                let status = status_after_put(current.map(|r| r.status), draft).map_err(|e| conflict(e.to_string()))?;
+                // Scored in the same transaction: no ranking is ever stale.
+                let schemes = scoring::applicable(c, month, province.as_ref())?;
+                let scores = scoring::score_with(c, &st.schemes, &st.catalog, &schemes, &validated.form.values)?;
                 Ok(NewState {
                     status,
                     form: validated.form.clone(),
@@ -216,6 +225,7 @@ pub async fn put(
                     action: action.to_owned(),
                     actor: principal.subject.clone(),
                     actor_role: principal.role.to_string(),
+                    scores,
                 })
             })?;
             Ok((outcome, name))

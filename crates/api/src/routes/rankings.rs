@@ -1,0 +1,112 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use cchc_domain::{Period, UnitCode};
+use cchc_persistence::schemes;
+use cchc_persistence::units;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, bad_request, forbidden};
+use crate::params;
+use crate::ranking::{self, RankingRequest, RankingView};
+use crate::scope::{describe, ensure_can_view};
+use crate::scoring::{self, province_of};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RankingQuery {
+    /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`) or year (`2024`).
+    pub period: String,
+    /// `code` or `code@version`; the built-in `commune-par`, latest version valid in the period, by default.
+    pub scheme: Option<String>,
+    /// `criteria` adds each entry's per-criterion breakdown.
+    pub detail: Option<String>,
+}
+
+impl RankingQuery {
+    fn detail(&self) -> ApiResult<bool> {
+        match self.detail.as_deref() {
+            None | Some("") | Some("none") => Ok(false),
+            Some("criteria") => Ok(true),
+            Some(other) => Err(bad_request(format!("detail must be `criteria`, not `{other}`"))),
+        }
+    }
+}
+
+async fn rank_units(
+    state: web::Data<AppState>,
+    caller: Caller,
+    unit: Option<UnitCode>,
+    query: RankingQuery,
+) -> ApiResult<HttpResponse> {
+    let period: Period = params::period(&query.period)?;
+    let detail = query.detail()?;
+    let st = state.clone();
+    let view: RankingView = state
+        .db(move |conn| {
+            let topology = units::topology(conn)?;
+            if let Some(u) = &unit {
+                ensure_can_view(&caller, &topology, u, period.last_month())?;
+            }
+            let caller_province = caller.unit().and_then(|u| {
+                province_of(&topology.at(params::current_month()), u)
+                    .or_else(|| province_of(&topology.at(period.last_month()), u))
+            });
+            let refs = schemes::refs(conn)?;
+            let scheme = scoring::choose(&refs, query.scheme.as_deref(), period.last_month(), |r| {
+                scoring::visible_to(r, &caller, caller_province.as_ref())
+            })?;
+            ranking::compute(
+                conn,
+                &st,
+                &topology,
+                &RankingRequest { unit: unit.as_ref(), period, scheme: &scheme, detail },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Ranks every commune below a unit (by the tree of the period) under a scoring scheme.
+/// Communes that did not report are listed with `rank: null`, `status: "missing"`.
+#[utoipa::path(get, path = "/api/v1/units/{code}/rankings", tag = "rankings", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Unit code", example = "215"), RankingQuery),
+    responses(
+        (status = 200, body = RankingView),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn for_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<RankingQuery>,
+) -> ApiResult<HttpResponse> {
+    let code = params::unit_code(&path)?;
+    rank_units(state, caller, Some(code), query.into_inner()).await
+}
+
+/// Ranks every commune of the country (admin).
+#[utoipa::path(get, path = "/api/v1/rankings", tag = "rankings", security(("bearer" = [])),
+    params(RankingQuery),
+    responses(
+        (status = 200, body = RankingView),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn national(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RankingQuery>,
+) -> ApiResult<HttpResponse> {
+    if !caller.is_admin() {
+        return Err(forbidden(format!("the national ranking is for admins; this is {}", describe(&caller))));
+    }
+    rank_units(state, caller, None, query.into_inner()).await
+}

@@ -1,0 +1,2 @@
+DROP TABLE report_scores;
+DROP TABLE scoring_schemes;
