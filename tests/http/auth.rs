@@ -701,7 +701,9 @@ async fn request_ids_are_echoed_or_made_up(app: TestApp) {
 /// Starts the app without a configured secret, then a second app on the same database, and checks
 /// that each accepts the other's tokens — those minted by hand and those from the token endpoint.
 async fn generated_secret_survives_restart(backend: Backend) {
-    let first = TestApp::start(backend, TestDatabase::create(backend), Options { jwt_secret: None }).await;
+    let first =
+        TestApp::start(backend, TestDatabase::create(backend), Options { jwt_secret: None, ..Options::default() })
+            .await;
     first.seed_units().await;
     create_user(&first, "dongson", "mat-khau-dung", Role::Commune, Some("07273"));
     assert_eq!(first.file("07273", "2024-06", &seed_body()).await.status, 201);
@@ -728,7 +730,7 @@ async fn generated_secret_survives_restart(backend: Backend) {
 
     // Restart: a second app on the same database, the first one still running.
     let TestApp { database, address: first_address, client, .. } = first;
-    let second = TestApp::start(backend, database, Options { jwt_secret: None }).await;
+    let second = TestApp::start(backend, database, Options { jwt_secret: None, ..Options::default() }).await;
     assert_ne!(second.address, first_address);
     let r = second.get("/api/v1/units/215", &minted).await;
     assert_eq!(r.status, 200, "a token minted by the first app: {}", r.text);

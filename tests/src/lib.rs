@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use cchc_api::config::{AuthArgs, CalendarArgs, DatabaseArgs};
+use cchc_api::config::{AuthArgs, CalendarArgs, DatabaseArgs, RulesArgs};
 use cchc_api::startup;
 use cchc_domain::{Role, UnitCode};
 use cchc_persistence::Database;
@@ -52,11 +52,12 @@ impl TestDatabase {
 pub struct Options {
     /// `None` leaves the secret unset, so the app generates and stores one.
     pub jwt_secret: Option<String>,
+    pub rules: RulesArgs,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { jwt_secret: Some(TEST_SECRET.into()) }
+        Options { jwt_secret: Some(TEST_SECRET.into()), rules: RulesArgs::default() }
     }
 }
 
@@ -97,9 +98,13 @@ impl TestApp {
         init_logging();
         let args = database_args(database.url());
         let db = startup::open_database(&args).expect("the test database opens and migrates");
-        let state =
-            startup::build_state(db.clone(), &auth_args(options.jwt_secret), CalendarArgs::default().calendar())
-                .expect("the application state builds");
+        let state = startup::build_state(
+            db.clone(),
+            &auth_args(options.jwt_secret),
+            CalendarArgs::default().calendar(),
+            options.rules.rules(),
+        )
+        .expect("the application state builds");
         let keys = state.keys.clone();
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().expect("a bound address").port();

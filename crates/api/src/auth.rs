@@ -2,8 +2,7 @@
 //! recorded as text and need not be a stored user, because tokens may come from the province's
 //! identity provider.
 
-use std::future::{Ready, ready};
-
+use actix_web::HttpMessage;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -11,6 +10,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,9 @@ use cchc_domain::access::PrincipalError;
 use cchc_domain::{Principal, Role, UnitCode};
 
 use crate::error::{AppError, internal, unauthorized};
+use crate::middleware::RequestId;
 use crate::state::AppState;
+use cchc_persistence::users;
 
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,23 +124,39 @@ impl JwtKeys {
     }
 }
 
-/// The authenticated caller of a request.
+/// The authenticated caller of a request, with the request's id for the audit log.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Principal);
+pub struct Caller {
+    pub principal: Principal,
+    pub request_id: Option<String>,
+}
 
 impl std::ops::Deref for Caller {
     type Target = Principal;
     fn deref(&self) -> &Principal {
-        &self.0
+        &self.principal
     }
 }
 
 impl FromRequest for Caller {
     type Error = AppError;
-    type Future = Ready<Result<Caller, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<Caller, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).map(Caller))
+        let verified = authenticate(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        Box::pin(async move {
+            let principal = verified?;
+            let state = state.ok_or_else(|| internal("app state missing"))?;
+            // A token whose subject is a stored user stops working when the user is disabled;
+            // subjects that are not stored users (the province's identity provider) are trusted.
+            let subject = principal.subject.clone();
+            if state.db(move |conn| Ok(users::is_disabled(conn, &subject)?)).await? == Some(true) {
+                return Err(unauthorized("this user is disabled"));
+            }
+            Ok(Caller { principal, request_id })
+        })
     }
 }
 

@@ -36,6 +36,8 @@ enum Command {
     Token(TokenArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// Load synthetic provinces, districts, communes and months of reports (for trials and benchmarks).
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(Subcommand)]
@@ -90,6 +92,12 @@ pub fn main() -> ExitCode {
         Command::Migrate(args) => startup::open_database(&args).map(|_| ()).map_err(|e| e.to_string()),
         Command::User { command: UserCommand::Add(args) } => add_user(args),
         Command::Token(args) => token(args),
+        Command::Generate(args) => crate::generate::run(&args).map(|s| {
+            println!(
+                "generated {} provinces, {} districts, {} communes and {} reports in {:.1} s",
+                s.provinces, s.districts, s.communes, s.reports, s.seconds
+            )
+        }),
         Command::Openapi => {
             print!("{}", crate::openapi::document());
             Ok(())
@@ -112,7 +120,8 @@ fn parse_unit(role: Role, unit: Option<&str>) -> Result<Option<UnitCode>, String
 
 fn serve(args: ServeArgs) -> Result<(), String> {
     let db = startup::open_database(&args.database).map_err(|e| e.to_string())?;
-    let state = startup::build_state(db, &args.auth, args.calendar.calendar()).map_err(|e| e.to_string())?;
+    let state = startup::build_state(db, &args.auth, args.calendar.calendar(), args.rules.rules())
+        .map_err(|e| e.to_string())?;
     if args.demo {
         match demo::load(&state) {
             Ok(true) => log::info!("loaded the demonstration province"),

@@ -51,6 +51,54 @@ pub struct CalendarArgs {
     pub long_period_due_day: u32,
 }
 
+/// Review and validation rules.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RulesArgs {
+    /// Days after the due date after which an approved report locks.
+    #[arg(long, env = "CCHC_LOCK_AFTER_DAYS", default_value_t = 30)]
+    pub lock_after_days: i64,
+    /// How a carry-over that differs from last month's pending is reported: `warning` or `error`.
+    #[arg(long, env = "CCHC_CARRY_OVER_CHECK", default_value = "warning", value_parser = ["warning", "error"])]
+    pub carry_over_check: String,
+    /// Failed sign-ins allowed per username in 15 minutes, across all instances.
+    #[arg(long, env = "CCHC_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: i32,
+    /// Failed sign-ins allowed per client address in 15 minutes.
+    #[arg(long, env = "CCHC_LOGIN_MAX_FAILURES_PER_ADDRESS", default_value_t = 30)]
+    pub login_max_failures_per_address: i32,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you trust).
+    #[arg(long, env = "CCHC_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+}
+
+impl Default for RulesArgs {
+    fn default() -> Self {
+        RulesArgs {
+            lock_after_days: 30,
+            carry_over_check: "warning".into(),
+            login_max_failures: 5,
+            login_max_failures_per_address: 30,
+            trust_proxy: false,
+        }
+    }
+}
+
+impl RulesArgs {
+    pub fn rules(&self) -> crate::state::Rules {
+        crate::state::Rules {
+            lock_after_days: self.lock_after_days,
+            carry_over: if self.carry_over_check == "error" {
+                cchc_domain::history::CarryOverRule::Error
+            } else {
+                cchc_domain::history::CarryOverRule::Warning
+            },
+            login_max_failures: self.login_max_failures.max(1),
+            login_max_failures_per_address: self.login_max_failures_per_address.max(1),
+            trust_proxy: self.trust_proxy,
+        }
+    }
+}
+
 impl CalendarArgs {
     pub fn calendar(&self) -> ReportingCalendar {
         ReportingCalendar {
@@ -80,6 +128,8 @@ pub struct ServeArgs {
     pub auth: AuthArgs,
     #[command(flatten)]
     pub calendar: CalendarArgs,
+    #[command(flatten)]
+    pub rules: RulesArgs,
     /// Address to listen on.
     #[arg(long, env = "CCHC_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,

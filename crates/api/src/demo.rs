@@ -125,6 +125,9 @@ fn store(conn: &mut DbConnection, state: &AppState, f: Filing<'_>) -> Result<(),
             actor: f.actor.into(),
             actor_role: "commune".into(),
             scores,
+            review: None,
+            request_id: None,
+            audit: None,
         })
     })?;
     Ok(())

@@ -120,11 +120,19 @@ pub struct AppError {
     pub findings: Vec<Finding>,
     /// For 405: the methods the resource allows.
     pub allow: Option<String>,
+    /// What went wrong inside, for the log (with the request id); never sent to the client.
+    pub cause: Option<String>,
+    /// For 429: seconds until the client may try again.
+    pub retry_after: Option<i64>,
 }
+
+/// The internal cause of an error response, picked up by the request middleware for the log.
+#[derive(Debug, Clone)]
+pub struct ErrorCause(pub String);
 
 impl AppError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> AppError {
-        AppError { code, detail: detail.into(), findings: Vec::new(), allow: None }
+        AppError { code, detail: detail.into(), findings: Vec::new(), allow: None, cause: None, retry_after: None }
     }
 
     pub fn problem(&self) -> Problem {
@@ -193,8 +201,10 @@ pub fn unavailable(detail: impl Into<String>) -> AppError {
 
 /// A fault of ours: logged in full, answered without internals.
 pub fn internal(cause: impl std::fmt::Display) -> AppError {
-    log::error!("internal error: {cause}");
-    AppError::new(ErrorCode::Internal, "an internal error occurred; it has been logged")
+    let mut e =
+        AppError::new(ErrorCode::Internal, "an internal error occurred; it has been logged with the request id");
+    e.cause = Some(cause.to_string());
+    e
 }
 
 impl From<DbError> for AppError {
@@ -211,11 +221,18 @@ impl From<DbError> for AppError {
                 AppError::new(ErrorCode::ServiceUnavailable, "too many concurrent writes to the same report; retry")
             }
             DbError::Unavailable(m) => {
-                log::error!("database unavailable: {m}");
-                unavailable("the database is unavailable; retry shortly")
+                let mut e = unavailable("the database is unavailable; retry shortly");
+                e.cause = Some(format!("database unavailable: {m}"));
+                e
             }
             other => internal(other),
         }
+    }
+}
+
+impl From<cchc_persistence::DieselError> for AppError {
+    fn from(e: cchc_persistence::DieselError) -> Self {
+        DbError::from(e).into()
     }
 }
 
@@ -239,7 +256,14 @@ impl ResponseError for AppError {
         if let Some(allow) = &self.allow {
             res.insert_header((header::ALLOW, allow.as_str()));
         }
-        res.json(self.problem())
+        if let Some(seconds) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        let mut response = res.json(self.problem());
+        if let Some(cause) = &self.cause {
+            response.extensions_mut().insert(ErrorCause(cause.clone()));
+        }
+        response
     }
 }
 

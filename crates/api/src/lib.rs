@@ -6,6 +6,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod filing;
+pub mod generate;
 pub mod middleware;
 pub mod openapi;
 pub mod params;

@@ -8,7 +8,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse};
 
-use crate::error::{ErrorCode, PROBLEM_JSON};
+use crate::error::{ErrorCause, ErrorCode, PROBLEM_JSON};
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -49,6 +49,9 @@ pub async fn request_context(
 }
 
 async fn to_problem(res: ServiceResponse<BoxBody>, path: &str, id: &str) -> ServiceResponse<BoxBody> {
+    if let Some(cause) = res.response().extensions().get::<ErrorCause>() {
+        log::error!("req={id} {path}: {}", cause.0);
+    }
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)

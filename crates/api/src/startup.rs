@@ -54,7 +54,12 @@ pub fn signing_secret(db: &Database, configured: Option<&str>) -> Result<String,
 }
 
 /// Everything the handlers share, read from the database once.
-pub fn build_state(db: Database, auth: &AuthArgs, calendar: ReportingCalendar) -> Result<AppState, DbError> {
+pub fn build_state(
+    db: Database,
+    auth: &AuthArgs,
+    calendar: ReportingCalendar,
+    rules: crate::state::Rules,
+) -> Result<AppState, DbError> {
     let secret = signing_secret(&db, auth.jwt_secret.as_deref())?;
     let mut conn = db.conn()?;
     let catalog = indicators::load(&mut conn)?;
@@ -70,6 +75,7 @@ pub fn build_state(db: Database, auth: &AuthArgs, calendar: ReportingCalendar) -
         keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
         calendar,
         token_ttl: auth.token_ttl,
+        rules,
     })
 }
 

@@ -20,6 +20,17 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub calendar: ReportingCalendar,
     pub token_ttl: i64,
+    pub rules: Rules,
+}
+
+/// Review, validation and sign-in rules (configuration).
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub lock_after_days: i64,
+    pub carry_over: cchc_domain::history::CarryOverRule,
+    pub login_max_failures: i32,
+    pub login_max_failures_per_address: i32,
+    pub trust_proxy: bool,
 }
 
 impl AppState {

@@ -9,6 +9,7 @@ pub mod derived;
 pub mod dossiers;
 pub mod findings;
 pub mod hierarchy;
+pub mod history;
 pub mod period;
 pub mod ranking;
 pub mod report;

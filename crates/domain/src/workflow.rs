@@ -1,7 +1,15 @@
 //! The report lifecycle: `draft` → `submitted` → `returned` (back to the commune, with a reason)
-//! or `approved` → `locked` (when the period closes). Which writes each state allows.
+//! or `approved` → `locked` (when the period closes). Which writes each state allows, who
+//! reviews, and when an approved report locks.
 
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::access::{Principal, Role};
+use crate::hierarchy::Hierarchy;
+use crate::period::{Month, Period, ReportingCalendar};
 use crate::report::ReportStatus;
+use crate::units::{UnitCode, UnitLevel};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
@@ -9,6 +17,10 @@ pub enum WorkflowError {
     AlreadySubmitted,
     #[error("the report is {0}: it can no longer be edited unless the reviewing unit reopens it")]
     Closed(&'static str),
+    #[error("a {action} needs a report that is {expected}, but this one is {actual}")]
+    WrongState { action: &'static str, expected: &'static str, actual: &'static str },
+    #[error("a {0} needs a reason")]
+    ReasonRequired(&'static str),
 }
 
 /// The status a commune's `PUT` leaves the report in. A draft may be saved over a draft or a
@@ -24,9 +36,98 @@ pub fn status_after_put(current: Option<ReportStatus>, draft: bool) -> Result<Re
     }
 }
 
+/// A review or lifecycle action on a stored report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// The commune submits its draft or corrected report.
+    Submit,
+    /// The reviewing unit accepts it: no more edits.
+    Approve,
+    /// The reviewing unit sends it back for correction, with a reason.
+    Return,
+    /// The reviewing unit reopens an approved or locked report, with a reason.
+    Reopen,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Approve => "approve",
+            Action::Return => "return",
+            Action::Reopen => "reopen",
+        }
+    }
+
+    /// Whether the action is the reviewing unit's rather than the commune's.
+    pub fn is_review(self) -> bool {
+        !matches!(self, Action::Submit)
+    }
+}
+
+/// The status an action leads to from `current` (the effective status, locking applied).
+pub fn transition(current: ReportStatus, action: Action, reason: Option<&str>) -> Result<ReportStatus, WorkflowError> {
+    use ReportStatus::*;
+    let has_reason = reason.is_some_and(|r| !r.trim().is_empty());
+    let wrong = |expected| WorkflowError::WrongState { action: action.as_str(), expected, actual: current.as_str() };
+    match (action, current) {
+        (Action::Submit, Draft | Returned) => Ok(Submitted),
+        (Action::Submit, _) => Err(wrong("a draft or returned")),
+        (Action::Approve, Submitted) => Ok(Approved),
+        (Action::Approve, _) => Err(wrong("submitted")),
+        (Action::Return, Submitted) if has_reason => Ok(Returned),
+        (Action::Return, Submitted) => Err(WorkflowError::ReasonRequired("return")),
+        (Action::Return, _) => Err(wrong("submitted")),
+        (Action::Reopen, Approved | Locked) if has_reason => Ok(Submitted),
+        (Action::Reopen, Approved | Locked) => Err(WorkflowError::ReasonRequired("reopening")),
+        (Action::Reopen, _) => Err(wrong("approved or locked")),
+    }
+}
+
+/// The unit that reviews a commune's report: the nearest unit above the commune (in the tree of
+/// the report's month) that still exists when the action is taken — its district before July
+/// 2025, its province after.
+pub fn reviewing_unit(commune: &UnitCode, then: &Hierarchy, now: &Hierarchy) -> Option<UnitCode> {
+    then.ancestors(commune).into_iter().map(|n| n.code.clone()).find(|c| now.contains(c))
+}
+
+/// Whether `who` may review a commune's report: an admin; the reviewing unit's own staff; or
+/// the staff of the commune's province, which can always act.
+pub fn may_review(who: &Principal, commune: &UnitCode, then: &Hierarchy, now: &Hierarchy) -> bool {
+    if who.is_admin() {
+        return true;
+    }
+    let Some(unit) = who.unit() else { return false };
+    match who.role {
+        Role::District | Role::Province => {
+            reviewing_unit(commune, then, now).as_ref() == Some(unit)
+                || (who.role == Role::Province
+                    && [then, now].iter().any(|tree| {
+                        tree.ancestors(commune).iter().any(|n| n.level == UnitLevel::Province && &n.code == unit)
+                    }))
+        }
+        _ => false,
+    }
+}
+
+/// An approved report locks once its period closes: `lock_after_days` after its due date.
+pub fn effective_status(
+    stored: ReportStatus,
+    month: Month,
+    today: NaiveDate,
+    calendar: &ReportingCalendar,
+    lock_after_days: i64,
+) -> ReportStatus {
+    let closes = calendar.due_date(&Period::Month(month)) + chrono::Duration::days(lock_after_days);
+    if stored == ReportStatus::Approved && today > closes { ReportStatus::Locked } else { stored }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hierarchy::tests::{bac_giang, code, m};
     use ReportStatus::*;
 
     #[test]
@@ -41,5 +142,57 @@ mod tests {
         assert_eq!(status_after_put(Some(Returned), false), Ok(Submitted));
         assert_eq!(status_after_put(Some(Approved), false), Err(WorkflowError::Closed("approved")));
         assert_eq!(status_after_put(Some(Locked), true), Err(WorkflowError::Closed("locked")));
+    }
+
+    #[test]
+    fn transitions() {
+        assert_eq!(transition(Draft, Action::Submit, None), Ok(Submitted));
+        assert_eq!(transition(Returned, Action::Submit, None), Ok(Submitted));
+        assert!(matches!(transition(Submitted, Action::Submit, None), Err(WorkflowError::WrongState { .. })));
+        assert_eq!(transition(Submitted, Action::Approve, None), Ok(Approved));
+        assert!(transition(Draft, Action::Approve, None).is_err());
+        assert!(transition(Approved, Action::Approve, None).is_err());
+        assert_eq!(transition(Submitted, Action::Return, Some("thiếu số liệu")), Ok(Returned));
+        assert_eq!(transition(Submitted, Action::Return, Some("  ")), Err(WorkflowError::ReasonRequired("return")));
+        assert!(transition(Approved, Action::Return, Some("x")).is_err());
+        assert_eq!(transition(Approved, Action::Reopen, Some("sai số liệu")), Ok(Submitted));
+        assert_eq!(transition(Locked, Action::Reopen, Some("sai số liệu")), Ok(Submitted));
+        assert_eq!(transition(Locked, Action::Reopen, None), Err(WorkflowError::ReasonRequired("reopening")));
+        assert!(transition(Submitted, Action::Reopen, Some("x")).is_err());
+        assert_eq!(
+            transition(Draft, Action::Approve, None).unwrap_err().to_string(),
+            "a approve needs a report that is submitted, but this one is draft"
+        );
+    }
+
+    #[test]
+    fn the_reviewer_is_the_nearest_unit_that_still_exists() {
+        let units = bac_giang();
+        let then = Hierarchy::at(&units, m("2024-06"));
+        let before = Hierarchy::at(&units, m("2025-06"));
+        let after = Hierarchy::at(&units, m("2026-01"));
+        assert_eq!(reviewing_unit(&code("07273"), &then, &before), Some(code("215")));
+        assert_eq!(reviewing_unit(&code("07273"), &then, &after), Some(code("24")), "Yên Thế is gone");
+        let p = |role, unit: &str| Principal::new("x".into(), role, Some(code(unit))).unwrap();
+        assert!(may_review(&p(Role::District, "215"), &code("07273"), &then, &before));
+        assert!(!may_review(&p(Role::District, "215"), &code("07273"), &then, &after));
+        assert!(!may_review(&p(Role::District, "216"), &code("07273"), &then, &before));
+        assert!(may_review(&p(Role::Province, "24"), &code("07273"), &then, &before), "the province can always act");
+        assert!(!may_review(&p(Role::Commune, "07273"), &code("07273"), &then, &before));
+        assert!(may_review(&Principal::new("a".into(), Role::Admin, None).unwrap(), &code("07273"), &then, &after));
+    }
+
+    #[test]
+    fn approved_reports_lock_when_the_period_closes() {
+        let cal = ReportingCalendar::default();
+        let june = m("2024-06"); // due 16 June 2024
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        assert_eq!(effective_status(Approved, june, day("2024-07-16"), &cal, 30), Approved);
+        assert_eq!(effective_status(Approved, june, day("2024-07-17"), &cal, 30), Locked);
+        assert_eq!(
+            effective_status(Submitted, june, day("2030-01-01"), &cal, 30),
+            Submitted,
+            "timeliness never locks a submission"
+        );
     }
 }

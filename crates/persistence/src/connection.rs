@@ -183,6 +183,12 @@ where
     E: From<diesel::result::Error>,
 {
     type Tm = <DbConnection as Connection>::TransactionManager;
+    // Inside a transaction already (a handler that writes and audits in one), nest as a
+    // savepoint: the outer transaction holds the write lock.
+    let depth = Tm::transaction_manager_status_mut(conn).transaction_depth()?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
     match conn {
         DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
         DbConnection::Postgresql(_) => Tm::begin_transaction(conn)?,

@@ -2,10 +2,13 @@
 //! PostgreSQL (production), chosen by the scheme of `DATABASE_URL`; repositories speak domain
 //! types; migrations are embedded per backend.
 
+pub mod audit;
+pub mod bulk;
 pub mod codec;
 pub mod connection;
 pub mod error;
 pub mod indicators;
+pub mod login;
 pub mod migrations;
 pub mod reports;
 pub mod schema;
@@ -17,6 +20,7 @@ pub mod users;
 
 pub use connection::{Backend, DbConnection};
 use connection::{Manager, PoolOptions, Target};
+pub use diesel::result::Error as DieselError;
 pub use error::{DbError, DbResult};
 
 pub type Pool = r2d2::Pool<Manager>;

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use cchc_domain::report::ReportStatus;
 use cchc_domain::{Finding, Month, ReportForm, UnitCode, Values};
 
+use crate::audit::{self, NewEntry};
 use crate::codec::{self, enum_str, from_db_time, json, to_db_time};
 use crate::connection::{DbConnection, write_transaction};
 use crate::error::{DbError, DbResult};
@@ -27,6 +28,10 @@ pub struct StoredReport {
     /// When it was first submitted: what timeliness is judged by.
     pub submitted_at: Option<DateTime<Utc>>,
     pub updated_by: String,
+    /// The reason given with the last return or reopening.
+    pub review_note: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -44,6 +49,9 @@ struct ReportRow {
     updated_at: chrono::NaiveDateTime,
     submitted_at: Option<chrono::NaiveDateTime>,
     updated_by: String,
+    review_note: Option<String>,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<chrono::NaiveDateTime>,
 }
 
 impl ReportRow {
@@ -63,6 +71,9 @@ impl ReportRow {
             updated_at: from_db_time(self.updated_at),
             submitted_at: self.submitted_at.map(from_db_time),
             updated_by: self.updated_by,
+            review_note: self.review_note,
+            reviewed_by: self.reviewed_by,
+            reviewed_at: self.reviewed_at.map(from_db_time),
         })
     }
 }
@@ -104,6 +115,16 @@ pub struct NewState {
     pub actor_role: String,
     /// Scores of the new revision, one per scheme version that applies.
     pub scores: Vec<NewScore>,
+    /// A review action (approve, return, reopen) records its reviewer; return and reopen a reason.
+    pub review: Option<Review>,
+    pub request_id: Option<String>,
+    /// Recorded in the same transaction as the write.
+    pub audit: Option<NewEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Review {
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,9 +211,15 @@ fn apply(
     let status = enum_str(&next.status);
     let t = to_db_time(now);
     let submitting = next.status == ReportStatus::Submitted;
+    // A review keeps its reason on the report until the next review; other writes keep the last.
+    let (review_note, reviewed_by, reviewed_at) = match (&next.review, &current) {
+        (Some(r), _) => (r.reason.clone(), Some(next.actor.clone()), Some(now)),
+        (None, Some(cur)) => (cur.review_note.clone(), cur.reviewed_by.clone(), cur.reviewed_at),
+        (None, None) => (None, None, None),
+    };
 
     let (report_id, revision, created) = match &current {
-        Some(cur) if cur.status == next.status && cur.form == next.form => {
+        Some(cur) if cur.status == next.status && cur.form == next.form && next.review.is_none() => {
             return Ok(WriteOutcome::Unchanged(cur.clone()));
         }
         Some(cur) => {
@@ -212,6 +239,9 @@ fn apply(
                 reports::updated_at.eq(t),
                 reports::submitted_at.eq(submitted_at),
                 reports::updated_by.eq(&next.actor),
+                reports::review_note.eq(review_note.as_deref()),
+                reports::reviewed_by.eq(reviewed_by.as_deref()),
+                reports::reviewed_at.eq(reviewed_at.map(to_db_time)),
             ))
             .execute(c)?;
             if n != 1 {
@@ -251,6 +281,8 @@ fn apply(
             report_revisions::actor.eq(&next.actor),
             report_revisions::actor_role.eq(&next.actor_role),
             report_revisions::created_at.eq(t),
+            report_revisions::reason.eq(next.review.as_ref().and_then(|r| r.reason.as_deref())),
+            report_revisions::request_id.eq(next.request_id.as_deref()),
         ))
         .execute(c)?;
     let rows: Vec<ScoreRow> = next
@@ -259,6 +291,13 @@ fn apply(
         .map(|score| ScoreRow::new(report_id, revision, unit, period, score, now))
         .collect::<DbResult<_>>()?;
     insert_rows(c, &rows)?;
+    if let Some(entry) = &next.audit {
+        let mut entry = entry.clone();
+        if let serde_json::Value::Object(details) = &mut entry.details {
+            details.insert("revision".into(), revision.into());
+        }
+        audit::record(c, &entry, now)?;
+    }
     let stored = StoredReport {
         id: report_id,
         unit_code: unit.clone(),
@@ -271,8 +310,66 @@ fn apply(
         updated_at: now,
         submitted_at: current.as_ref().and_then(|c| c.submitted_at).or(submitting.then_some(now)),
         updated_by: next.actor,
+        review_note,
+        reviewed_by,
+        reviewed_at,
     };
     Ok(if created { WriteOutcome::Created(stored) } else { WriteOutcome::Updated(stored) })
+}
+
+/// One stored revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    pub revision: i32,
+    pub status: ReportStatus,
+    pub action: String,
+    pub values: Values,
+    pub findings: Vec<Finding>,
+    pub actor: String,
+    pub actor_role: String,
+    pub reason: Option<String>,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Revisions of a report after `after` (oldest first), at most `limit`.
+pub fn revisions(conn: &mut DbConnection, report_id: i64, after: i32, limit: i64) -> DbResult<Vec<Revision>> {
+    type Row =
+        (i32, String, String, String, String, String, String, Option<String>, Option<String>, chrono::NaiveDateTime);
+    let rows: Vec<Row> = report_revisions::table
+        .filter(report_revisions::report_id.eq(report_id))
+        .filter(report_revisions::revision.gt(after))
+        .order(report_revisions::revision)
+        .limit(limit)
+        .select((
+            report_revisions::revision,
+            report_revisions::status,
+            report_revisions::action,
+            report_revisions::values_json,
+            report_revisions::findings_json,
+            report_revisions::actor,
+            report_revisions::actor_role,
+            report_revisions::reason,
+            report_revisions::request_id,
+            report_revisions::created_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(revision, status, action, values, findings, actor, actor_role, reason, request_id, at)| {
+            Ok(Revision {
+                revision,
+                status: codec::parse_enum(&status)?,
+                action,
+                values: codec::from_json(&values)?,
+                findings: codec::from_json(&findings)?,
+                actor,
+                actor_role,
+                reason,
+                request_id,
+                created_at: from_db_time(at),
+            })
+        })
+        .collect()
 }
 
 /// The figures of one commune for one month, as aggregation and ranking read them.

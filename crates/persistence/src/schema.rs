@@ -57,6 +57,9 @@ diesel::table! {
         updated_at -> Timestamp,
         submitted_at -> Nullable<Timestamp>,
         updated_by -> Text,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -72,6 +75,8 @@ diesel::table! {
         actor -> Text,
         actor_role -> Text,
         created_at -> Timestamp,
+        reason -> Nullable<Text>,
+        request_id -> Nullable<Text>,
     }
 }
 
@@ -125,6 +130,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        actor_role -> Text,
+        actor_unit -> Nullable<Text>,
+        action -> Text,
+        target_type -> Text,
+        target -> Text,
+        province_code -> Nullable<Text>,
+        details_json -> Text,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_attempts (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        failures -> Integer,
+    }
+}
+
 diesel::joinable!(report_scores -> reports (report_id));
 diesel::joinable!(report_scores -> scoring_schemes (scheme_id));
 
@@ -139,4 +168,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     scoring_schemes,
     report_scores,
+    audit_log,
+    login_attempts,
 );

@@ -179,3 +179,166 @@ pub fn topology_around(conn: &mut DbConnection, code: &UnitCode) -> DbResult<Top
     }
     Ok(Topology { versions, merges })
 }
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = unit_versions)]
+struct IdVersionRow {
+    id: i64,
+    #[diesel(embed)]
+    version: VersionRow,
+}
+
+fn versions_with_ids(conn: &mut DbConnection, code: &UnitCode) -> DbResult<Vec<(i64, UnitVersion)>> {
+    unit_versions::table
+        .filter(unit_versions::code.eq(code.as_str()))
+        .select(IdVersionRow::as_select())
+        .order(unit_versions::id)
+        .load(conn)?
+        .into_iter()
+        .map(|r| Ok((r.id, r.version.into_domain()?)))
+        .collect()
+}
+
+fn set_valid_to(conn: &mut DbConnection, id: i64, to: Option<Month>) -> DbResult<()> {
+    diesel::update(unit_versions::table.find(id))
+        .set(unit_versions::valid_to.eq(to.map(|m| m.to_string())))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn ensure_parent_throughout(c: &mut DbConnection, v: &UnitVersion) -> DbResult<()> {
+    if let Some(parent) = &v.parent {
+        let parent_versions = versions_of(c, parent)?;
+        let refs: Vec<&UnitVersion> = parent_versions.iter().collect();
+        if parent_versions.is_empty() || !exists_throughout(&refs, v.valid_from, v.valid_to) {
+            return Err(DbError::Conflict(format!(
+                "parent unit {parent} does not exist throughout {} – {}",
+                v.valid_from.map(|m| m.to_string()).unwrap_or_else(|| "the beginning".into()),
+                v.valid_to.map(|m| m.to_string()).unwrap_or_else(|| "now".into())
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A change of name and/or parent from a month on: the version in force then ends the month
+/// before, and a new one starts (Thị trấn Bố Hạ becomes Xã Bố Hạ under province 24 from 2025-07).
+pub fn change(
+    conn: &mut DbConnection,
+    code: &UnitCode,
+    from: Month,
+    name: Option<&str>,
+    parent: Option<Option<&UnitCode>>,
+    now: DateTime<Utc>,
+) -> DbResult<UnitVersion> {
+    write_transaction(conn, |c| {
+        let versions = versions_with_ids(c, code)?;
+        let (id, current) = versions
+            .iter()
+            .find(|(_, v)| v.is_valid_at(from))
+            .ok_or_else(|| DbError::Conflict(format!("unit {code} does not exist in {from}")))?;
+        if current.valid_from == Some(from) {
+            return Err(DbError::Conflict(format!("a version of unit {code} already starts in {from}")));
+        }
+        let mut next = current.clone();
+        if let Some(n) = name {
+            next.name = n.to_owned();
+        }
+        if let Some(p) = parent {
+            next.parent = p.cloned();
+        }
+        cchc_domain::hierarchy::check_parent(next.level, next.parent.as_ref()).map_err(DbError::Conflict)?;
+        next.valid_from = Some(from);
+        ensure_parent_throughout(c, &next)?;
+        set_valid_to(c, *id, Some(from.previous()))?;
+        insert_version(c, &next, now)?;
+        Ok(next)
+    })
+}
+
+/// Units that still hang below `code` after `last`.
+fn children_after(conn: &mut DbConnection, code: &UnitCode, last: Month) -> DbResult<Vec<String>> {
+    let rows: Vec<(String, Option<String>)> = unit_versions::table
+        .filter(unit_versions::parent_code.eq(code.as_str()))
+        .select((unit_versions::code, unit_versions::valid_to))
+        .load(conn)?;
+    let mut out: Vec<String> = rows
+        .into_iter()
+        .filter(|(_, to)| to.as_deref().is_none_or(|t| t > last.to_string().as_str()))
+        .map(|(c, _)| c)
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Ends a unit after `last` (Huyện Yên Thế ends 2025-06). Units below it must have been
+/// re-parented, merged or ended by then.
+pub fn end(conn: &mut DbConnection, code: &UnitCode, last: Month) -> DbResult<()> {
+    write_transaction(conn, |c| {
+        let versions = versions_with_ids(c, code)?;
+        if versions.is_empty() {
+            return Err(DbError::NotFound);
+        }
+        let orphans = children_after(c, code, last)?;
+        if !orphans.is_empty() {
+            return Err(DbError::Conflict(format!(
+                "units {} are still below {code} after {last}: re-parent, merge or end them first",
+                orphans.join(", ")
+            )));
+        }
+        let (id, current) = versions
+            .iter()
+            .find(|(_, v)| v.is_valid_at(last))
+            .ok_or_else(|| DbError::Conflict(format!("unit {code} does not exist in {last}")))?;
+        if versions.iter().any(|(_, v)| v.valid_from.is_some_and(|f| f > last)) {
+            return Err(DbError::Conflict(format!("unit {code} has versions starting after {last}")));
+        }
+        if current.valid_to.is_none_or(|t| t > last) {
+            set_valid_to(c, *id, Some(last))?;
+        }
+        Ok(())
+    })
+}
+
+/// `absorbed` merges into `successor` from `effective`: its last month is the one before, and
+/// its history counts towards the successor from then on.
+pub fn merge(
+    conn: &mut DbConnection,
+    absorbed: &UnitCode,
+    successor: &UnitCode,
+    effective: Month,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    write_transaction(conn, |c| {
+        if absorbed == successor {
+            return Err(DbError::Conflict("a unit cannot merge into itself".into()));
+        }
+        if absorbed.level() != successor.level() {
+            return Err(DbError::Conflict(format!("a {} cannot merge into a {}", absorbed.level(), successor.level())));
+        }
+        let successor_versions = versions_of(c, successor)?;
+        if !successor_versions.iter().any(|v| v.is_valid_at(effective)) {
+            return Err(DbError::Conflict(format!("successor {successor} does not exist in {effective}")));
+        }
+        let last = effective.previous();
+        let absorbed_versions = versions_of(c, absorbed)?;
+        if !absorbed_versions.iter().any(|v| v.is_valid_at(last)) {
+            return Err(DbError::Conflict(format!(
+                "unit {absorbed} does not exist in {last}, the month before the merger"
+            )));
+        }
+        if all_merges(c)?.iter().any(|m| &m.absorbed == successor && &m.successor == absorbed) {
+            return Err(DbError::Conflict(format!("{successor} already merged into {absorbed}")));
+        }
+        diesel::insert_into(unit_merges::table)
+            .values((
+                unit_merges::absorbed_code.eq(absorbed.as_str()),
+                unit_merges::successor_code.eq(successor.as_str()),
+                unit_merges::effective_from.eq(effective.to_string()),
+                unit_merges::created_at.eq(to_db_time(now)),
+            ))
+            .execute(c)?;
+        end(c, absorbed, last)
+    })
+}

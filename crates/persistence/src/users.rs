@@ -83,3 +83,49 @@ pub fn find_by_username(conn: &mut DbConnection, username: &str) -> DbResult<Opt
         .map(UserRow::into_domain)
         .transpose()
 }
+
+/// Users by username, after `after`, at most `limit`.
+pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> DbResult<Vec<User>> {
+    let mut q = users::table.order(users::username).limit(limit).select(UserRow::as_select()).into_boxed();
+    if let Some(a) = after {
+        q = q.filter(users::username.gt(a.to_owned()));
+    }
+    q.load(conn)?.into_iter().map(UserRow::into_domain).collect()
+}
+
+/// Whether a stored user of this name is disabled; `None` when no such user is stored.
+pub fn is_disabled(conn: &mut DbConnection, username: &str) -> DbResult<Option<bool>> {
+    Ok(users::table
+        .filter(users::username.eq(normalize_username(username)))
+        .select(users::disabled)
+        .first(conn)
+        .optional()?)
+}
+
+fn affected(n: usize) -> DbResult<()> {
+    if n == 0 { Err(crate::error::DbError::NotFound) } else { Ok(()) }
+}
+
+pub fn set_disabled(conn: &mut DbConnection, username: &str, disabled: bool) -> DbResult<()> {
+    affected(
+        diesel::update(users::table.filter(users::username.eq(normalize_username(username))))
+            .set(users::disabled.eq(disabled))
+            .execute(conn)?,
+    )
+}
+
+pub fn set_password(conn: &mut DbConnection, username: &str, password_hash: &str) -> DbResult<()> {
+    affected(
+        diesel::update(users::table.filter(users::username.eq(normalize_username(username))))
+            .set(users::password_hash.eq(password_hash))
+            .execute(conn)?,
+    )
+}
+
+pub fn set_unit(conn: &mut DbConnection, username: &str, unit: &UnitCode) -> DbResult<()> {
+    affected(
+        diesel::update(users::table.filter(users::username.eq(normalize_username(username))))
+            .set(users::unit_code.eq(unit.as_str()))
+            .execute(conn)?,
+    )
+}

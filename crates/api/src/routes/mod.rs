@@ -2,15 +2,19 @@
 //! that a wrong method gets `405` with `Allow`.
 
 pub mod aggregates;
+pub mod audit;
 pub mod completeness;
 pub mod health;
+pub mod history;
 pub mod indicators;
 pub mod rankings;
 pub mod reports;
+pub mod review;
 pub mod schemes;
 pub mod scores;
 pub mod tokens;
 pub mod units;
+pub mod users;
 
 use actix_web::{HttpResponse, guard, web};
 
@@ -57,5 +61,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .app_data(crate::startup::json_config(REPORT_BODY_LIMIT))
                 .route(read().to(reports::get))
                 .route(web::put().to(reports::put)),
-        );
+        )
+        .service(
+            resource("/api/v1/communes/{code}/reports/{period}/submit", "POST").route(web::post().to(review::submit)),
+        )
+        .service(
+            resource("/api/v1/communes/{code}/reports/{period}/approve", "POST").route(web::post().to(review::approve)),
+        )
+        .service(
+            resource("/api/v1/communes/{code}/reports/{period}/return", "POST")
+                .route(web::post().to(review::return_report)),
+        )
+        .service(
+            resource("/api/v1/communes/{code}/reports/{period}/reopen", "POST").route(web::post().to(review::reopen)),
+        )
+        .service(
+            resource("/api/v1/communes/{code}/reports/{period}/revisions", "GET, HEAD")
+                .route(read().to(history::revisions)),
+        )
+        .service(
+            resource("/api/v1/communes/{code}/reports/{period}/changes", "GET, HEAD")
+                .route(read().to(history::changelog)),
+        )
+        .service(resource("/api/v1/units/{code}/versions", "POST").route(web::post().to(units::change)))
+        .service(resource("/api/v1/units/{code}/end", "POST").route(web::post().to(units::end)))
+        .service(resource("/api/v1/units/{code}/merge", "POST").route(web::post().to(units::merge)))
+        .service(resource("/api/v1/audit", "GET, HEAD").route(read().to(audit::list)))
+        .service(
+            resource("/api/v1/users", "GET, HEAD, POST")
+                .route(read().to(users::list))
+                .route(web::post().to(users::create)),
+        )
+        .service(resource("/api/v1/users/{username}/disable", "POST").route(web::post().to(users::disable)))
+        .service(resource("/api/v1/users/{username}/enable", "POST").route(web::post().to(users::enable)))
+        .service(resource("/api/v1/users/{username}/password", "POST").route(web::post().to(users::reset_password)))
+        .service(resource("/api/v1/users/{username}/unit", "PUT").route(web::put().to(users::move_unit)));
 }

@@ -19,6 +19,7 @@ use cchc_persistence::units::{self, Topology};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, conflict, forbidden, not_found, precondition_failed, validation_failed};
+use crate::filing;
 use crate::params;
 use crate::scope::{describe, ensure_can_view};
 use crate::scoring;
@@ -44,6 +45,9 @@ pub struct PutOptions {
     /// Store a draft: visible to the commune only, never counted in aggregates or rankings.
     #[serde(default)]
     pub draft: bool,
+    /// Validate and compute everything, store nothing: no revision, no audit entry.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// A stored report with what its figures imply.
@@ -74,19 +78,26 @@ pub struct ReportView {
     pub due_date: NaiveDate,
     /// Whether it was first submitted by the due date; null while never submitted.
     pub on_time: Option<bool>,
+    /// The reason given with the last return or reopening.
+    pub review_note: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<DateTime<FixedOffset>>,
+    /// True for `?dry_run=true`: validated and computed, nothing stored.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
 }
 
-fn etag(r: &StoredReport) -> String {
+pub(crate) fn etag(r: &StoredReport) -> String {
     format!("\"{}-{}-r{}\"", r.unit_code, r.period, r.revision)
 }
 
-fn view(state: &AppState, r: &StoredReport, unit_name: String) -> ReportView {
+pub(crate) fn view(state: &AppState, r: &StoredReport, unit_name: String) -> ReportView {
     let period = Period::Month(r.period);
     ReportView {
         unit_code: r.unit_code.to_string(),
         unit_name,
         period: r.period.to_string(),
-        status: r.status,
+        status: filing::status_now(state, r),
         revision: r.revision,
         derived: derive(&r.form.values),
         values: r.form.values.clone(),
@@ -98,17 +109,26 @@ fn view(state: &AppState, r: &StoredReport, unit_name: String) -> ReportView {
         updated_by: r.updated_by.clone(),
         due_date: state.calendar.due_date(&period),
         on_time: r.submitted_at.map(|t| state.calendar.is_on_time(&period, t)),
+        review_note: r.review_note.clone(),
+        reviewed_by: r.reviewed_by.clone(),
+        reviewed_at: r.reviewed_at.map(to_vietnam_time),
+        dry_run: false,
     }
 }
 
-fn respond(mut res: actix_web::HttpResponseBuilder, state: &AppState, r: &StoredReport, name: String) -> HttpResponse {
+pub(crate) fn respond(
+    mut res: actix_web::HttpResponseBuilder,
+    state: &AppState,
+    r: &StoredReport,
+    name: String,
+) -> HttpResponse {
     res.insert_header((header::ETAG, etag(r)))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .json(view(state, r, name))
 }
 
 /// The commune's name in `month`, or 404 when the commune does not exist then.
-fn commune_in(topology: &Topology, code: &UnitCode, month: Month) -> ApiResult<String> {
+pub(crate) fn commune_in(topology: &Topology, code: &UnitCode, month: Month) -> ApiResult<String> {
     let tree = topology.at(month);
     match tree.get(code) {
         Some(node) => Ok(node.name.clone()),
@@ -120,12 +140,12 @@ fn commune_in(topology: &Topology, code: &UnitCode, month: Month) -> ApiResult<S
 }
 
 /// What `If-Match` asks for: any current report (`*`) or one of these entity tags.
-enum IfMatch {
+pub(crate) enum IfMatch {
     Any,
     Tags(Vec<String>),
 }
 
-fn if_match(req: &HttpRequest) -> ApiResult<Option<IfMatch>> {
+pub(crate) fn if_match(req: &HttpRequest) -> ApiResult<Option<IfMatch>> {
     let values: Vec<&str> = req.headers().get_all(header::IF_MATCH).filter_map(|v| v.to_str().ok()).collect();
     if values.is_empty() {
         return Ok(None);
@@ -138,7 +158,7 @@ fn if_match(req: &HttpRequest) -> ApiResult<Option<IfMatch>> {
     Ok(Some(IfMatch::Tags(tags)))
 }
 
-fn check_if_match(cond: &Option<IfMatch>, current: Option<&StoredReport>) -> ApiResult<()> {
+pub(crate) fn check_if_match(cond: &Option<IfMatch>, current: Option<&StoredReport>) -> ApiResult<()> {
     match (cond, current) {
         (None, _) => Ok(()),
         (Some(IfMatch::Any), Some(_)) => Ok(()),
@@ -171,7 +191,7 @@ fn check_if_match(cond: &Option<IfMatch>, current: Option<&StoredReport>) -> Api
     ),
     request_body = ReportBody,
     responses(
-        (status = 200, description = "Replaced (or unchanged)", body = ReportView, headers(("ETag" = String))),
+        (status = 200, description = "Replaced (or unchanged), or a dry run", body = ReportView, headers(("ETag" = String))),
         (status = 201, description = "Created", body = ReportView, headers(("ETag" = String), ("Location" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -203,42 +223,101 @@ pub async fn put(
     if validated.has_errors() {
         return Err(validation_failed(validated.findings));
     }
-    let draft = options.draft;
+    let (draft, dry_run) = (options.draft, options.dry_run);
     let action = if draft { "save_draft" } else { "submit" };
-    let principal = caller.0.clone();
     let st = state.clone();
     let (outcome, name) = state
         .db(move |conn| {
             let topology = units::topology_around(conn, &code)?;
             let name = commune_in(&topology, &code, month)?;
             let province = scoring::province_of(&topology.at(month), &code);
+            let mut findings = validated.findings.clone();
+            findings.extend(filing::history_findings(conn, &st, &code, month, &validated.form.values)?);
+            if findings.iter().any(|f| f.is_error()) {
+                return Err(validation_failed(findings));
+            }
+            if dry_run {
+                let current = reports::get(conn, &code, month)?;
+                check_if_match(&condition, current.as_ref())?;
+                let status = status_after_put(current.as_ref().map(|r| filing::status_now(&st, r)), draft)
+                    .map_err(|e| conflict(e.to_string()))?;
+                return Ok((
+                    Err(preview(current, &code, month, status, validated.form.clone(), findings, &caller)),
+                    name,
+                ));
+            }
+            let target = filing::report_target(&code, month);
             let outcome = reports::write(conn, &code, month, Utc::now(), |c, current| -> Result<NewState, AppError> {
                 check_if_match(&condition, current)?;
-                let status = status_after_put(current.map(|r| r.status), draft).map_err(|e| conflict(e.to_string()))?;
+                let status = status_after_put(current.map(|r| filing::status_now(&st, r)), draft)
+                    .map_err(|e| conflict(e.to_string()))?;
                 // Scored in the same transaction: no ranking is ever stale.
-                let schemes = scoring::applicable(c, month, province.as_ref())?;
-                let scores = scoring::score_with(c, &st.schemes, &st.catalog, &schemes, &validated.form.values)?;
+                let scores = filing::scores_for(c, &st, month, province.as_ref(), &validated.form.values)?;
                 Ok(NewState {
                     status,
                     form: validated.form.clone(),
-                    findings: validated.findings.clone(),
+                    findings: findings.clone(),
                     action: action.to_owned(),
-                    actor: principal.subject.clone(),
-                    actor_role: principal.role.to_string(),
+                    actor: caller.subject.clone(),
+                    actor_role: caller.role.to_string(),
                     scores,
+                    review: None,
+                    request_id: caller.request_id.clone(),
+                    audit: Some(filing::audit_entry(
+                        &caller,
+                        &format!("report.{action}"),
+                        "report",
+                        target.clone(),
+                        province.clone(),
+                        serde_json::json!({"status": status}),
+                    )),
                 })
             })?;
-            Ok((outcome, name))
+            Ok((Ok(outcome), name))
         })
         .await?;
-    Ok(match &outcome {
-        WriteOutcome::Created(r) => {
+    Ok(match outcome {
+        Err(preview) => {
+            let mut v = view(&state, &preview, name);
+            v.dry_run = true;
+            HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(v)
+        }
+        Ok(WriteOutcome::Created(r)) => {
             let mut res = HttpResponse::Created();
             res.insert_header((header::LOCATION, format!("/api/v1/communes/{}/reports/{}", r.unit_code, r.period)));
-            respond(res, &state, r, name)
+            respond(res, &state, &r, name)
         }
-        WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => respond(HttpResponse::Ok(), &state, r, name),
+        Ok(WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r)) => respond(HttpResponse::Ok(), &state, &r, name),
     })
+}
+
+/// What a `PUT` would store, for a dry run: the current revision number stays (nothing changes).
+fn preview(
+    current: Option<StoredReport>,
+    code: &UnitCode,
+    month: Month,
+    status: ReportStatus,
+    form: cchc_domain::ReportForm,
+    findings: Vec<Finding>,
+    caller: &Caller,
+) -> StoredReport {
+    let now = Utc::now();
+    StoredReport {
+        id: current.as_ref().map(|c| c.id).unwrap_or(0),
+        unit_code: code.clone(),
+        period: month,
+        status,
+        revision: current.as_ref().map(|c| c.revision).unwrap_or(0),
+        form,
+        findings,
+        created_at: current.as_ref().map(|c| c.created_at).unwrap_or(now),
+        updated_at: now,
+        submitted_at: current.as_ref().and_then(|c| c.submitted_at),
+        updated_by: caller.subject.clone(),
+        review_note: current.as_ref().and_then(|c| c.review_note.clone()),
+        reviewed_by: current.as_ref().and_then(|c| c.reviewed_by.clone()),
+        reviewed_at: current.as_ref().and_then(|c| c.reviewed_at),
+    }
 }
 
 /// Reads a commune's monthly report. Drafts are visible to the commune itself and admins only.

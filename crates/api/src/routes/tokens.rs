@@ -1,12 +1,13 @@
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use cchc_domain::Role;
-use cchc_persistence::users;
+use cchc_persistence::{login, users};
 
 use crate::auth::{dummy_hash, verify_password};
-use crate::error::{ApiResult, unauthorized};
+use crate::error::{ApiResult, AppError, ErrorCode, unauthorized};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -37,18 +38,61 @@ pub struct TokenResponse {
         (status = 200, body = TokenResponse),
         (status = 400, description = "Malformed body", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong username or password, or a disabled user", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed sign-ins for this user or address; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn issue(state: web::Data<AppState>, body: web::Json<TokenRequest>) -> ApiResult<HttpResponse> {
+pub async fn issue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<TokenRequest>,
+) -> ApiResult<HttpResponse> {
     let TokenRequest { username, password } = body.into_inner();
-    let user = state.db(move |conn| Ok(users::find_by_username(conn, &username)?)).await?;
+    let address = client_address(&req, state.rules.trust_proxy);
+    let keys = [
+        (format!("user:{}", users::normalize_username(&username)), state.rules.login_max_failures),
+        (format!("addr:{address}"), state.rules.login_max_failures_per_address),
+    ];
+    let now = Utc::now();
+    let window = Duration::minutes(WINDOW_MINUTES);
+    let lookup = username.clone();
+    let checked = keys.clone();
+    let (user, blocked) = state
+        .db(move |conn| {
+            let mut until = None;
+            for (key, max) in &checked {
+                until = until.max(login::blocked_until(conn, key, *max, window, now)?);
+            }
+            Ok((users::find_by_username(conn, &lookup)?, until))
+        })
+        .await?;
+    if let Some(until) = blocked {
+        let wait = (until - now).num_seconds().max(1);
+        let mut e =
+            AppError::new(ErrorCode::TooManyRequests, format!("too many failed sign-ins; try again in {wait} s"));
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
     // Argon2 is deliberately slow: verify off the async workers, and verify even for an
     // unknown user so that timing does not tell which usernames exist.
     let hash = user.as_ref().filter(|u| !u.disabled).map(|u| u.password_hash.clone());
     let ok = web::block(move || verify_password(&password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some())
         .await?;
     let user = match (ok, user) {
-        (true, Some(u)) => u,
-        _ => return Err(unauthorized("wrong username or password")),
+        (true, Some(u)) => {
+            let key = keys[0].0.clone();
+            state.db(move |conn| Ok(login::clear(conn, &key)?)).await?;
+            u
+        }
+        _ => {
+            state
+                .db(move |conn| {
+                    for (key, _) in &keys {
+                        login::record_failure(conn, key, window, now)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            return Err(unauthorized("wrong username or password"));
+        }
     };
     let token = state.keys.issue(&user.username, user.role, user.unit_code.as_ref(), state.token_ttl)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
@@ -58,4 +102,17 @@ pub async fn issue(state: web::Data<AppState>, body: web::Json<TokenRequest>) ->
         role: user.role,
         unit: user.unit_code.map(|u| u.to_string()),
     }))
+}
+
+/// Failed sign-ins are counted in windows of this length.
+const WINDOW_MINUTES: i64 = 15;
+
+/// The client's address: the peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
+    let forwarded = trust_proxy
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_owned());
+    forwarded.or_else(|| req.peer_addr().map(|a| a.ip().to_string())).unwrap_or_else(|| "unknown".into())
 }

@@ -5,10 +5,11 @@ use utoipa::ToSchema;
 
 use cchc_domain::hierarchy::{UnitVersion, check_parent, predecessors};
 use cchc_domain::{Month, Period, UnitCode, UnitLevel};
+use cchc_persistence::connection::write_transaction;
 use cchc_persistence::units;
 
 use crate::auth::Caller;
-use crate::error::{ApiResult, bad_request, forbidden, not_found};
+use crate::error::{ApiResult, AppError, bad_request, forbidden, not_found};
 use crate::params::{self, AtPeriod, Paging, current_month, encode_cursor};
 use crate::scope::{describe, ensure_can_view};
 use crate::state::AppState;
@@ -127,9 +128,25 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
         return Err(bad_request(format!("valid_from {f} is after valid_to {t}")));
     }
     let version = UnitVersion { code: code.clone(), name, level: body.level, parent, valid_from, valid_to };
+    let details = serde_json::json!({"name": version.name, "level": version.level, "parent_code": version.parent});
     let view = state
         .db(move |conn| {
-            units::create(conn, &version, Utc::now())?;
+            write_transaction(conn, |c| -> Result<(), AppError> {
+                units::create(c, &version, Utc::now())?;
+                let topology = units::topology_around(c, &version.code)?;
+                let at = version.valid_to.or(version.valid_from).unwrap_or_else(current_month);
+                let province = crate::scoring::province_of(&topology.at(at), &version.code);
+                let entry = crate::filing::audit_entry(
+                    &caller,
+                    "unit.create",
+                    "unit",
+                    version.code.to_string(),
+                    province,
+                    details,
+                );
+                cchc_persistence::audit::record(c, &entry, Utc::now())?;
+                Ok(())
+            })?;
             let topology = units::topology_around(conn, &version.code)?;
             Ok(unit_view(&version.code, &topology, valid_from.unwrap_or_else(current_month)))
         })
@@ -244,4 +261,175 @@ pub async fn children(
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitChange {
+    /// The first month of the new version (`YYYY-MM`).
+    #[schema(example = "2025-07")]
+    pub from: String,
+    /// The new name, if it changes.
+    #[schema(example = "Xã Bố Hạ")]
+    pub name: Option<String>,
+    /// The new parent, if it changes.
+    #[schema(example = "24")]
+    pub parent_code: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitEnd {
+    /// The last month the unit exists (`YYYY-MM`).
+    #[schema(example = "2025-06")]
+    pub last: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitMerge {
+    /// The unit that absorbs this one and carries its history.
+    #[schema(example = "07294")]
+    pub into: String,
+    /// The first month of the merged unit (`YYYY-MM`); this unit's last month is the one before.
+    #[schema(example = "2025-07")]
+    pub effective_from: String,
+}
+
+fn require_admin(caller: &Caller, what: &str) -> ApiResult<()> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(forbidden(format!("only an admin {what}; this is {}", describe(caller))))
+    }
+}
+
+fn month_field(s: &str, field: &str) -> ApiResult<Month> {
+    s.parse::<Month>().map_err(|e| bad_request(format!("{field}: {e}")))
+}
+
+/// Runs a hierarchy change and its audit entry in one transaction, then shows the unit.
+async fn hierarchy_change<F>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: UnitCode,
+    action: &'static str,
+    details: serde_json::Value,
+    change: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(&mut cchc_persistence::DbConnection, &UnitCode) -> Result<(), cchc_persistence::DbError> + Send + 'static,
+{
+    let view = state
+        .db(move |conn| {
+            write_transaction(conn, |c| -> Result<(), AppError> {
+                change(c, &code)?;
+                let topology = units::topology_around(c, &code)?;
+                let province = topology
+                    .versions
+                    .iter()
+                    .filter(|v| v.code == code)
+                    .filter_map(|v| {
+                        crate::scoring::province_of(&topology.at(v.valid_to.unwrap_or_else(current_month)), &code)
+                    })
+                    .next_back();
+                let entry = crate::filing::audit_entry(&caller, action, "unit", code.to_string(), province, details);
+                cchc_persistence::audit::record(c, &entry, Utc::now())?;
+                Ok(())
+            })?;
+            let topology = units::topology_around(conn, &code)?;
+            unit_view(&code, &topology, current_month())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Changes a unit's name and/or parent from a month on (admin): the version in force then ends
+/// the month before. E.g. Thị trấn Bố Hạ 07294 becomes Xã Bố Hạ under province 24 from 2025-07.
+#[utoipa::path(post, path = "/api/v1/units/{code}/versions", tag = "units", security(("bearer" = [])),
+    params(("code" = String, Path, example = "07294")), request_body = UnitChange,
+    responses(
+        (status = 200, body = UnitView),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<UnitChange>,
+) -> ApiResult<HttpResponse> {
+    require_admin(&caller, "changes units")?;
+    let code = params::unit_code(&path)?;
+    let body = body.into_inner();
+    let from = month_field(&body.from, "from")?;
+    let name = body.name.map(|n| n.trim().to_owned());
+    if name.as_ref().is_some_and(|n| n.is_empty() || n.chars().count() > 200) {
+        return Err(bad_request("name must be between 1 and 200 characters"));
+    }
+    let parent = body.parent_code.as_deref().map(params::unit_code).transpose()?;
+    if name.is_none() && parent.is_none() {
+        return Err(bad_request("give a new name, a new parent_code, or both"));
+    }
+    let details = serde_json::json!({"from": from, "name": name, "parent_code": parent});
+    hierarchy_change(state, caller, code, "unit.change", details, move |c, code| {
+        units::change(c, code, from, name.as_deref(), parent.as_ref().map(Some), Utc::now()).map(|_| ())
+    })
+    .await
+}
+
+/// Ends a unit after a month (admin). Units below it must be re-parented, merged or ended first.
+#[utoipa::path(post, path = "/api/v1/units/{code}/end", tag = "units", security(("bearer" = [])),
+    params(("code" = String, Path, example = "215")), request_body = UnitEnd,
+    responses(
+        (status = 200, body = UnitView),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn end(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<UnitEnd>,
+) -> ApiResult<HttpResponse> {
+    require_admin(&caller, "ends units")?;
+    let code = params::unit_code(&path)?;
+    let last = month_field(&body.last, "last")?;
+    hierarchy_change(state, caller, code, "unit.end", serde_json::json!({"last": last}), move |c, code| {
+        units::end(c, code, last)
+    })
+    .await
+}
+
+/// Merges a unit into another from a month on (admin): it ends the month before, and its
+/// history counts towards the successor. E.g. Xã Đông Sơn 07273 into Xã Bố Hạ 07294 from 2025-07.
+#[utoipa::path(post, path = "/api/v1/units/{code}/merge", tag = "units", security(("bearer" = [])),
+    params(("code" = String, Path, example = "07273")), request_body = UnitMerge,
+    responses(
+        (status = 200, body = UnitView),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn merge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<UnitMerge>,
+) -> ApiResult<HttpResponse> {
+    require_admin(&caller, "merges units")?;
+    let code = params::unit_code(&path)?;
+    let into = params::unit_code(&body.into)?;
+    let effective = month_field(&body.effective_from, "effective_from")?;
+    let details = serde_json::json!({"into": into, "effective_from": effective});
+    hierarchy_change(state, caller, code, "unit.merge", details, move |c, code| {
+        units::merge(c, code, &into, effective, Utc::now())
+    })
+    .await
 }
