@@ -21,6 +21,57 @@ impl Modify for BearerAuth {
     }
 }
 
+/// What every operation can answer besides its own responses, and the shapes of the path
+/// parameters the whole API shares — added once here rather than on every handler.
+struct CommonResponses;
+
+fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
+        .build()
+        .into()
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::Schema;
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head];
+            for op in ops.into_iter().flatten() {
+                let responses = &mut op.responses.responses;
+                if op.request_body.is_some() {
+                    responses.entry("400".into()).or_insert_with(|| problem("The body cannot be read"));
+                    responses
+                        .entry("413".into())
+                        .or_insert_with(|| problem("The body is larger than this route accepts"));
+                    responses.entry("415".into()).or_insert_with(|| problem("The body is not JSON"));
+                }
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    responses.entry("401".into()).or_insert_with(|| problem("No valid bearer token"));
+                }
+                responses.entry("503".into()).or_insert_with(|| problem("The database is unavailable; retry"));
+                for param in op.parameters.iter_mut().flatten() {
+                    let pattern = match (param.name.as_str(), &param.parameter_in) {
+                        ("code", ParameterIn::Path) => "^([0-9]{2}|[0-9]{3}|[0-9]{5})$",
+                        ("period", _) => "^[0-9]{4}(-(0[1-9]|1[0-2])|Q[1-4]|S[12])?$",
+                        _ => continue,
+                    };
+                    if let Some(RefOr::T(Schema::Object(o))) = &mut param.schema {
+                        o.pattern = Some(pattern.into());
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -65,7 +116,7 @@ impl Modify for BearerAuth {
         routes::users::move_unit,
     ),
     components(schemas(crate::error::Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Tokens"),

@@ -108,10 +108,8 @@ pub fn check_outliers(catalog: &Catalog, values: &Values, past: &[&Values]) -> V
 pub struct Change {
     pub indicator: String,
     /// Null when it was not reported before.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub old: Option<Value>,
     /// Null when it is no longer reported.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub new: Option<Value>,
 }
 

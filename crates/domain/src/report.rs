@@ -40,6 +40,20 @@ impl Value {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Value {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Number, Type::Boolean]))
+            .description(Some("A reported figure: a number (counts are whole) or a yes/no answer"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Value {}
+
 /// Reported values by indicator code, in code order (which keeps the stored JSON canonical).
 pub type Values = BTreeMap<String, Value>;
 

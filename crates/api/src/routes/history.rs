@@ -30,7 +30,7 @@ pub struct RevisionView {
     pub reason: Option<String>,
     pub request_id: Option<String>,
     pub created_at: DateTime<FixedOffset>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, cchc_domain::Value>)]
     pub values: Values,
     pub findings: Vec<Finding>,
 }

@@ -61,9 +61,10 @@ pub struct ReportView {
     /// Starts at 1 and grows with every change; an identical resubmission keeps it.
     pub revision: i32,
     /// The reported values (not-reported indicators are absent).
-    #[schema(value_type = Object)]
+    #[schema(value_type = BTreeMap<String, cchc_domain::Value>)]
     pub values: Values,
-    #[schema(value_type = Object)]
+    /// Narrative sections by key (direction, results, strengths, limitations, causes, next_month).
+    #[schema(value_type = BTreeMap<String, String>)]
     pub narrative: Narrative,
     pub derived: Derived,
     /// Warnings stored with the report (a report with errors is never stored).
