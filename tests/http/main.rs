@@ -2,6 +2,8 @@
 
 mod aggregates;
 mod auth;
+mod rankings;
 mod reports;
+mod schemes;
 mod smoke;
 mod units;

@@ -67,7 +67,23 @@ pub fn score_with(
 
 /// Whether `caller` may use a scheme: national ones, and their own province's.
 pub fn visible_to(r: &SchemeRef, caller: &Principal, caller_province: Option<&UnitCode>) -> bool {
-    caller.is_admin() || r.owner.is_none() || r.owner.as_ref() == caller_province
+    owner_visible(r.owner.as_ref(), caller, caller_province)
+}
+
+pub fn owner_visible(owner: Option<&UnitCode>, caller: &Principal, caller_province: Option<&UnitCode>) -> bool {
+    caller.is_admin() || owner.is_none() || owner == caller_province
+}
+
+/// The province a caller's unit belongs to today (or when it last existed).
+pub fn caller_province(conn: &mut DbConnection, caller: &Principal) -> ApiResult<Option<UnitCode>> {
+    let Some(unit) = caller.unit() else { return Ok(None) };
+    let topology = cchc_persistence::units::topology_around(conn, unit)?;
+    let now = crate::params::current_month();
+    if let Some(p) = province_of(&topology.at(now), unit) {
+        return Ok(Some(p));
+    }
+    let last = topology.versions.iter().filter(|v| &v.code == unit).filter_map(|v| v.valid_to).max();
+    Ok(last.and_then(|m| province_of(&topology.at(m), unit)))
 }
 
 /// Chooses the scheme version for a view of `month`: `code` or `code@version` (default: the

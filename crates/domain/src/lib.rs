@@ -11,6 +11,7 @@ pub mod findings;
 pub mod hierarchy;
 pub mod history;
 pub mod period;
+pub mod portal;
 pub mod ranking;
 pub mod report;
 pub mod scoring;

@@ -82,8 +82,18 @@ fn owner_for(caller: &Caller) -> ApiResult<Option<UnitCode>> {
     }
 }
 
-fn visible(caller: &Caller, owner: Option<&UnitCode>) -> bool {
-    caller.is_admin() || owner.is_none() || owner == caller.unit().filter(|_| caller.role == Role::Province)
+/// Every stored version the caller may use: national ones and their own province's.
+async fn visible_schemes(state: &web::Data<AppState>, caller: &Caller) -> ApiResult<Vec<StoredScheme>> {
+    let principal = caller.principal.clone();
+    state
+        .db(move |conn| {
+            let province = scoring::caller_province(conn, &principal)?;
+            Ok(schemes::all(conn)?
+                .into_iter()
+                .filter(|s| scoring::owner_visible(s.owner.as_ref(), &principal, province.as_ref()))
+                .collect())
+        })
+        .await
 }
 
 /// Adds a version of a scoring scheme (a new code starts at version 1). The definition is
@@ -163,12 +173,8 @@ pub async fn create(
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    let all = state.db(|conn| Ok(schemes::all(conn)?)).await?;
-    let items = all
-        .iter()
-        .filter(|s| visible(&caller, s.owner.as_ref()))
-        .map(|s| Ok(version_view(s, &parse_stored(s)?)))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let all = visible_schemes(&state, &caller).await?;
+    let items = all.iter().map(|s| Ok(version_view(s, &parse_stored(s)?))).collect::<ApiResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(SchemeList { items }))
 }
 
@@ -178,9 +184,8 @@ async fn fetch(
     code: String,
     version: Option<i32>,
 ) -> ApiResult<HttpResponse> {
-    let all = state.db(|conn| Ok(schemes::all(conn)?)).await?;
-    let versions: Vec<&StoredScheme> =
-        all.iter().filter(|s| s.code == code && visible(&caller, s.owner.as_ref())).collect();
+    let all = visible_schemes(&state, &caller).await?;
+    let versions: Vec<&StoredScheme> = all.iter().filter(|s| s.code == code).collect();
     let chosen = match version {
         Some(v) => versions.iter().find(|s| s.version == v),
         None => versions.iter().max_by_key(|s| s.version),
