@@ -128,6 +128,7 @@ fn store(conn: &mut DbConnection, state: &AppState, f: Filing<'_>) -> Result<(),
             review: None,
             request_id: None,
             audit: None,
+            events: Vec::new(),
         })
     })?;
     Ok(())

@@ -114,6 +114,9 @@ impl Modify for CommonResponses {
         routes::users::enable,
         routes::users::reset_password,
         routes::users::move_unit,
+        routes::portal::ingest,
+        routes::reconciliation::get,
+        routes::feed::get,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -130,6 +133,7 @@ impl Modify for CommonResponses {
         (name = "history", description = "Revisions and changes of a report"),
         (name = "audit", description = "Every write: who, what, when"),
         (name = "users", description = "Stored users"),
+        (name = "portal", description = "The provincial portal: dossier records in, reconciliation, the change feed out"),
     )
 )]
 pub struct ApiDoc;

@@ -66,6 +66,18 @@ pub const DERIVED: &[DerivedFigure] = &[
         formula: Formula::Ratio { numerator: &["dossiers_received_online"], denominator: &["dossiers_received_new"] },
     },
     DerivedFigure {
+        code: "digitization_rate",
+        label_vi: "Tỷ lệ hồ sơ có thành phần được số hóa (%)",
+        label_en: "New dossiers with digitised components (%)",
+        formula: Formula::Ratio { numerator: &["dossiers_digitized"], denominator: &["dossiers_received_new"] },
+    },
+    DerivedFigure {
+        code: "online_payment_rate",
+        label_vi: "Tỷ lệ hồ sơ được thanh toán trực tuyến (%)",
+        label_en: "New dossiers paid online (%)",
+        formula: Formula::Ratio { numerator: &["dossiers_paid_online"], denominator: &["dossiers_received_new"] },
+    },
+    DerivedFigure {
         code: "progress_rate",
         label_vi: "Tỷ lệ hồ sơ bảo đảm tiến độ (đúng, trước hạn và đang trong hạn) (%)",
         label_en: "Dossiers on schedule: resolved early or on time, or pending within the deadline (%)",

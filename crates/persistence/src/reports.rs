@@ -10,6 +10,7 @@ use crate::audit::{self, NewEntry};
 use crate::codec::{self, enum_str, from_db_time, json, to_db_time};
 use crate::connection::{DbConnection, write_transaction};
 use crate::error::{DbError, DbResult};
+use crate::feed::{self, NewEvent};
 use crate::schema::{report_revisions, reports};
 use crate::scores::{NewScore, ScoreRow, insert_rows};
 
@@ -120,6 +121,8 @@ pub struct NewState {
     pub request_id: Option<String>,
     /// Recorded in the same transaction as the write.
     pub audit: Option<NewEntry>,
+    /// Change-feed items, in the same transaction.
+    pub events: Vec<NewEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -291,6 +294,13 @@ fn apply(
         .map(|score| ScoreRow::new(report_id, revision, unit, period, score, now))
         .collect::<DbResult<_>>()?;
     insert_rows(c, &rows)?;
+    for event in &next.events {
+        let mut event = event.clone();
+        if let serde_json::Value::Object(p) = &mut event.payload {
+            p.insert("revision".into(), revision.into());
+        }
+        feed::append(c, &event, now)?;
+    }
     if let Some(entry) = &next.audit {
         let mut entry = entry.clone();
         if let serde_json::Value::Object(details) = &mut entry.details {

@@ -154,6 +154,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dossiers (code) {
+        code -> Text,
+        procedure_code -> Nullable<Text>,
+        channel -> Integer,
+        status -> Integer,
+        unit_code -> Text,
+        received_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+        digitized -> Nullable<Bool>,
+        paid_online -> Nullable<Bool>,
+        supplements_json -> Text,
+        latest_event_at -> Nullable<Timestamp>,
+        content_hash -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feed_events (id) {
+        id -> BigInt,
+        seq -> BigInt,
+        kind -> Text,
+        subject -> Text,
+        province_code -> Nullable<Text>,
+        payload_json -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(report_scores -> reports (report_id));
 diesel::joinable!(report_scores -> scoring_schemes (scheme_id));
 
@@ -170,4 +202,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_scores,
     audit_log,
     login_attempts,
+    dossiers,
+    feed_events,
 );

@@ -161,3 +161,13 @@ pub fn cards(conn: &mut DbConnection, scheme_id: i64, revisions: &[(i64, i32)]) 
     }
     Ok(out)
 }
+
+/// The stored totals of one report revision, by scheme.
+pub fn totals(conn: &mut DbConnection, report_id: i64, revision: i32) -> DbResult<HashMap<i64, f64>> {
+    let rows: Vec<(i64, f64)> = report_scores::table
+        .filter(report_scores::report_id.eq(report_id))
+        .filter(report_scores::revision.eq(revision))
+        .select((report_scores::scheme_id, report_scores::total))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

@@ -339,6 +339,16 @@ pub fn merge(
                 unit_merges::created_at.eq(to_db_time(now)),
             ))
             .execute(c)?;
+        crate::feed::append(
+            c,
+            &crate::feed::NewEvent {
+                kind: "unit.merged".into(),
+                subject: absorbed.to_string(),
+                province: None,
+                payload: serde_json::json!({"absorbed": absorbed, "successor": successor, "effective_from": effective}),
+            },
+            now,
+        )?;
         end(c, absorbed, last)
     })
 }

@@ -2,12 +2,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use actix_web::{HttpResponse, web};
-use serde::Serialize;
-use utoipa::ToSchema;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use cchc_domain::Catalog;
-use cchc_domain::aggregation::{UnitsAggregate, aggregate_units, combine_reports, roll_up_months};
+use cchc_domain::aggregation::{AggregateRule, UnitsAggregate, aggregate_units, combine_reports, roll_up_months};
 use cchc_domain::hierarchy::{predecessors, successor_at};
 use cchc_domain::{Month, Period, UnitCode, UnitLevel, Values};
 use cchc_persistence::DbConnection;
@@ -16,9 +16,11 @@ use cchc_persistence::units::{self, Topology};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, not_found};
-use crate::params::{self, ForPeriod};
+use crate::export::{self, Cell, ExportFormat, Table};
+use crate::params;
 use crate::scope::ensure_can_view;
 use crate::state::AppState;
+use cchc_domain::derived::{DERIVED, round2};
 
 #[derive(Serialize, ToSchema)]
 pub struct AggregateView {
@@ -117,13 +119,57 @@ fn merge_same_month(catalog: &Catalog, months: Vec<(Month, &Values)>) -> Vec<(Mo
         .collect()
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AggregateQuery {
+    /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`) or year (`2024`).
+    pub period: String,
+    /// `json` (default), `csv` or `xlsx`; or ask with the `Accept` header.
+    pub format: Option<ExportFormat>,
+}
+
+fn aggregate_table(view: &AggregateView, catalog: &Catalog) -> Table {
+    let rule = |r: AggregateRule| match r {
+        AggregateRule::Sum => "Tổng",
+        AggregateRule::ShareYes => "Tỷ lệ đơn vị trả lời Có (%)",
+        AggregateRule::MeanOfReported => "Trung bình các đơn vị báo cáo",
+    };
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for ind in catalog.indicators() {
+        if let Some(a) = view.aggregate.indicators.get(&ind.code) {
+            rows.push(vec![
+                Cell::from(ind.code.clone()),
+                Cell::from(ind.label_vi.clone()),
+                Cell::from(a.value.as_f64()),
+                Cell::from(rule(a.rule)),
+                Cell::Int(a.reporting_units as i64),
+            ]);
+        }
+    }
+    for fig in DERIVED {
+        rows.push(vec![
+            Cell::from(fig.code),
+            Cell::from(fig.label_vi),
+            Cell::from(view.aggregate.derived.get(fig.code).map(round2)),
+            Cell::from("Tính từ tổng tử số và mẫu số"),
+            Cell::Int(view.communes_reported as i64),
+        ]);
+    }
+    Table {
+        name: format!("tong-hop-{}-{}", view.unit_code, view.period),
+        headers: vec!["Mã chỉ tiêu", "Chỉ tiêu", "Giá trị", "Cách tổng hợp", "Số đơn vị báo cáo"],
+        rows,
+    }
+}
+
 /// Aggregates over every commune below a unit for a month, quarter, half-year or year:
 /// counts summed, derived rates recomputed from summed numerators and denominators, reported
 /// rates as a labelled mean over reporting communes, yes/no as the share answering yes.
 #[utoipa::path(get, path = "/api/v1/units/{code}/aggregates", tag = "aggregates", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Unit code", example = "215"), ForPeriod),
+    params(("code" = String, Path, description = "Unit code", example = "215"), AggregateQuery),
     responses(
-        (status = 200, body = AggregateView),
+        (status = 200, description = "The aggregates (JSON), or a table with Vietnamese headers (`format=csv|xlsx`)", 
+            content((AggregateView = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -132,9 +178,11 @@ fn merge_same_month(catalog: &Catalog, months: Vec<(Month, &Values)>) -> Vec<(Mo
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
-    query: web::Query<ForPeriod>,
+    query: web::Query<AggregateQuery>,
 ) -> ApiResult<HttpResponse> {
+    let format = export::negotiate(&req, query.format);
     let code = params::unit_code(&path)?;
     let period = params::period(&query.period)?;
     let st = state.clone();
@@ -157,5 +205,8 @@ pub async fn get(
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    match format {
+        ExportFormat::Json => Ok(HttpResponse::Ok().json(view)),
+        f => export::respond(f, &aggregate_table(&view, &state.catalog)),
+    }
 }

@@ -4,10 +4,13 @@
 pub mod aggregates;
 pub mod audit;
 pub mod completeness;
+pub mod feed;
 pub mod health;
 pub mod history;
 pub mod indicators;
+pub mod portal;
 pub mod rankings;
+pub mod reconciliation;
 pub mod reports;
 pub mod review;
 pub mod schemes;
@@ -24,6 +27,8 @@ use crate::error::method_not_allowed;
 pub const REPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub const SCHEME_BODY_LIMIT: usize = 1024 * 1024;
+/// The portal's NDJSON batches stream through; this only bounds one request's size.
+pub const PORTAL_BODY_LIMIT: usize = 512 * 1024 * 1024;
 
 /// A resource whose unmatched methods answer 405 with `Allow`.
 pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
@@ -87,6 +92,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/v1/units/{code}/end", "POST").route(web::post().to(units::end)))
         .service(resource("/api/v1/units/{code}/merge", "POST").route(web::post().to(units::merge)))
         .service(resource("/api/v1/audit", "GET, HEAD").route(read().to(audit::list)))
+        .service(
+            resource("/api/v1/portal/dossiers", "POST")
+                .app_data(web::PayloadConfig::new(PORTAL_BODY_LIMIT))
+                .route(web::post().to(portal::ingest)),
+        )
+        .service(resource("/api/v1/units/{code}/reconciliation", "GET, HEAD").route(read().to(reconciliation::get)))
+        .service(resource("/api/v1/feed", "GET, HEAD").route(read().to(feed::get)))
         .service(
             resource("/api/v1/users", "GET, HEAD, POST")
                 .route(read().to(users::list))

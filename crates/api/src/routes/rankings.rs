@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -8,6 +8,7 @@ use cchc_persistence::units;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, bad_request, forbidden};
+use crate::export::{self, Cell, ExportFormat, Table};
 use crate::params;
 use crate::ranking::{self, RankingRequest, RankingView};
 use crate::scope::{describe, ensure_can_view};
@@ -23,6 +24,8 @@ pub struct RankingQuery {
     pub scheme: Option<String>,
     /// `criteria` adds each entry's per-criterion breakdown.
     pub detail: Option<String>,
+    /// `json` (default), `csv` or `xlsx`; or ask with the `Accept` header.
+    pub format: Option<ExportFormat>,
 }
 
 impl RankingQuery {
@@ -38,13 +41,15 @@ impl RankingQuery {
 async fn rank_units(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     unit: Option<UnitCode>,
     query: RankingQuery,
 ) -> ApiResult<HttpResponse> {
+    let format = export::negotiate(&req, query.format);
     let period: Period = params::period(&query.period)?;
     let detail = query.detail()?;
     let st = state.clone();
-    let view: RankingView = state
+    let (view, bands) = state
         .db(move |conn| {
             let topology = units::topology(conn)?;
             if let Some(u) = &unit {
@@ -58,15 +63,56 @@ async fn rank_units(
             let scheme = scoring::choose(&refs, query.scheme.as_deref(), period.last_month(), |r| {
                 scoring::visible_to(r, &caller, caller_province.as_ref())
             })?;
-            ranking::compute(
+            let view = ranking::compute(
                 conn,
                 &st,
                 &topology,
                 &RankingRequest { unit: unit.as_ref(), period, scheme: &scheme, detail },
-            )
+            )?;
+            let bands = st.schemes.get(conn, &st.catalog, scheme.id)?.definition.bands.clone();
+            Ok((view, bands))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    match format {
+        ExportFormat::Json => Ok(HttpResponse::Ok().json(view)),
+        f => export::respond(f, &ranking_table(&view, &bands)),
+    }
+}
+
+fn ranking_table(view: &RankingView, bands: &[cchc_domain::scoring::BandDefinition]) -> Table {
+    let band = |code: &Option<String>| {
+        code.as_ref()
+            .map(|c| bands.iter().find(|b| &b.code == c).map(|b| b.label_vi.clone()).unwrap_or_else(|| c.clone()))
+    };
+    Table {
+        name: format!("xep-hang-{}-{}", view.unit_code.as_deref().unwrap_or("toan-quoc"), view.period),
+        headers: vec![
+            "Hạng",
+            "Mã đơn vị",
+            "Tên đơn vị",
+            "Điểm",
+            "Xếp loại",
+            "Trạng thái",
+            "Hạng kỳ trước",
+            "Thay đổi thứ hạng",
+        ],
+        rows: view
+            .entries
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::from(e.rank.map(i64::from)),
+                    Cell::from(e.unit_code.clone()),
+                    Cell::from(e.unit_name.clone()),
+                    Cell::from(e.score),
+                    band(&e.band).map(Cell::from).unwrap_or(Cell::Empty),
+                    Cell::from(export::status_vi(&e.status)),
+                    Cell::from(e.previous_rank.map(i64::from)),
+                    Cell::from(e.rank_change),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// Ranks every commune below a unit (by the tree of the period) under a scoring scheme.
@@ -74,7 +120,8 @@ async fn rank_units(
 #[utoipa::path(get, path = "/api/v1/units/{code}/rankings", tag = "rankings", security(("bearer" = [])),
     params(("code" = String, Path, description = "Unit code", example = "215"), RankingQuery),
     responses(
-        (status = 200, body = RankingView),
+        (status = 200, description = "The ranking (JSON), or a table with Vietnamese headers (`format=csv|xlsx`)", 
+            content((RankingView = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -83,18 +130,20 @@ async fn rank_units(
 pub async fn for_unit(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<RankingQuery>,
 ) -> ApiResult<HttpResponse> {
     let code = params::unit_code(&path)?;
-    rank_units(state, caller, Some(code), query.into_inner()).await
+    rank_units(state, caller, req, Some(code), query.into_inner()).await
 }
 
 /// Ranks every commune of the country (admin).
 #[utoipa::path(get, path = "/api/v1/rankings", tag = "rankings", security(("bearer" = [])),
     params(RankingQuery),
     responses(
-        (status = 200, body = RankingView),
+        (status = 200, description = "The ranking (JSON), or a table with Vietnamese headers (`format=csv|xlsx`)", 
+            content((RankingView = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -103,10 +152,11 @@ pub async fn for_unit(
 pub async fn national(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     query: web::Query<RankingQuery>,
 ) -> ApiResult<HttpResponse> {
     if !caller.is_admin() {
         return Err(forbidden(format!("the national ranking is for admins; this is {}", describe(&caller))));
     }
-    rank_units(state, caller, None, query.into_inner()).await
+    rank_units(state, caller, req, None, query.into_inner()).await
 }

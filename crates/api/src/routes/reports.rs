@@ -234,6 +234,7 @@ pub async fn put(
             let province = scoring::province_of(&topology.at(month), &code);
             let mut findings = validated.findings.clone();
             findings.extend(filing::history_findings(conn, &st, &code, month, &validated.form.values)?);
+            findings.extend(filing::portal_findings(conn, &st, &code, month, &validated.form.values)?);
             if findings.iter().any(|f| f.is_error()) {
                 return Err(validation_failed(findings));
             }
@@ -254,7 +255,20 @@ pub async fn put(
                     .map_err(|e| conflict(e.to_string()))?;
                 // Scored in the same transaction: no ranking is ever stale.
                 let scores = filing::scores_for(c, &st, month, province.as_ref(), &validated.form.values)?;
+                let events = filing::events(
+                    c,
+                    &filing::NewRevision {
+                        current,
+                        status,
+                        action,
+                        scores: &scores,
+                        subject: &target,
+                        province: province.as_ref(),
+                        values: &validated.form.values,
+                    },
+                )?;
                 Ok(NewState {
+                    events,
                     status,
                     form: validated.form.clone(),
                     findings: findings.clone(),

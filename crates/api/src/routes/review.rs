@@ -73,14 +73,28 @@ async fn act(
                 check_if_match(&condition, Some(current))?;
                 let from = filing::status_now(&st, current);
                 let status = transition(from, action, reason.as_deref()).map_err(|e| conflict(e.to_string()))?;
+                let scores = filing::scores_for(c, &st, month, province.as_ref(), &current.form.values)?;
+                let events = filing::events(
+                    c,
+                    &filing::NewRevision {
+                        current: Some(current),
+                        status,
+                        action: action.as_str(),
+                        scores: &scores,
+                        subject: &target,
+                        province: province.as_ref(),
+                        values: &current.form.values,
+                    },
+                )?;
                 Ok(NewState {
+                    events,
                     status,
                     form: current.form.clone(),
                     findings: current.findings.clone(),
                     action: action.as_str().to_owned(),
                     actor: caller.subject.clone(),
                     actor_role: caller.role.to_string(),
-                    scores: filing::scores_for(c, &st, month, province.as_ref(), &current.form.values)?,
+                    scores,
                     review: action.is_review().then(|| Review { reason: reason.clone() }),
                     request_id: caller.request_id.clone(),
                     audit: Some(filing::audit_entry(

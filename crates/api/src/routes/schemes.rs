@@ -151,6 +151,16 @@ pub async fn create(
                 valid_to: stored.valid_to,
             };
             let n = scoring::rescore(&st.db, &st.schemes, &st.catalog, &r)?;
+            cchc_persistence::feed::append(
+                conn,
+                &cchc_persistence::feed::NewEvent {
+                    kind: "scheme.added".into(),
+                    subject: format!("{}@{}", stored.code, stored.version),
+                    province: stored.owner.clone(),
+                    payload: serde_json::json!({"code": stored.code, "version": stored.version, "rescored_reports": n}),
+                },
+                Utc::now(),
+            )?;
             Ok((stored, n))
         })
         .await?;

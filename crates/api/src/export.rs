@@ -1,0 +1,155 @@
+//! Tables for spreadsheet people: CSV (UTF-8 with a byte-order mark, so that Excel shows
+//! Vietnamese correctly) and XLSX, chosen by `?format=` or the `Accept` header.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiResult, bad_request, internal};
+
+pub const CSV: &str = "text/csv; charset=utf-8";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// `?format=` wins; otherwise the first of CSV or XLSX the `Accept` header names; otherwise JSON.
+pub fn negotiate(req: &HttpRequest, format: Option<ExportFormat>) -> ExportFormat {
+    if let Some(f) = format {
+        return f;
+    }
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    for part in accept.split(',') {
+        match part.split(';').next().unwrap_or("").trim() {
+            "text/csv" => return ExportFormat::Csv,
+            XLSX => return ExportFormat::Xlsx,
+            "application/json" => return ExportFormat::Json,
+            _ => {}
+        }
+    }
+    ExportFormat::Json
+}
+
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Int(i64),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(x: Option<f64>) -> Self {
+        x.map(Cell::Number).unwrap_or(Cell::Empty)
+    }
+}
+
+impl From<Option<i64>> for Cell {
+    fn from(x: Option<i64>) -> Self {
+        x.map(Cell::Int).unwrap_or(Cell::Empty)
+    }
+}
+
+/// A titled table.
+pub struct Table {
+    /// The sheet name and the file's base name.
+    pub name: String,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn csv_bytes(t: &Table) -> ApiResult<Vec<u8>> {
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(&t.headers).map_err(internal)?;
+        for row in &t.rows {
+            let fields: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(s) => s.clone(),
+                    Cell::Number(x) => format!("{x}"),
+                    Cell::Int(n) => n.to_string(),
+                    Cell::Empty => String::new(),
+                })
+                .collect();
+            w.write_record(&fields).map_err(internal)?;
+        }
+        w.flush().map_err(internal)?;
+    }
+    Ok(out)
+}
+
+fn xlsx_bytes(t: &Table) -> ApiResult<Vec<u8>> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    // Sheet names are at most 31 characters and cannot hold some punctuation.
+    let name: String = t.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    sheet.set_name(&name).map_err(internal)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in t.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(internal)?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
+                Cell::Number(x) => sheet.write_number(r, c, *x).map(|_| ()),
+                Cell::Int(n) => sheet.write_number(r, c, *n as f64).map(|_| ()),
+                Cell::Empty => Ok(()),
+            }
+            .map_err(internal)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(internal)?;
+    sheet.autofit();
+    book.save_to_buffer().map_err(internal)
+}
+
+/// The table as a download in the chosen format (JSON is the caller's own business).
+pub fn respond(format: ExportFormat, table: &Table) -> ApiResult<HttpResponse> {
+    let file = table.name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_");
+    let (body, ct, ext) = match format {
+        ExportFormat::Csv => (csv_bytes(table)?, CSV, "csv"),
+        ExportFormat::Xlsx => (xlsx_bytes(table)?, XLSX, "xlsx"),
+        ExportFormat::Json => return Err(bad_request("JSON is not an export format")),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ct)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.{ext}\"")))
+        .body(body))
+}
+
+/// Vietnamese names of report statuses, for tables.
+pub fn status_vi(status: &str) -> &'static str {
+    match status {
+        "submitted" => "Đã gửi",
+        "approved" => "Đã duyệt",
+        "locked" => "Đã khóa",
+        "draft" => "Bản nháp",
+        "returned" => "Bị trả lại",
+        "missing" => "Chưa báo cáo",
+        "partial" => "Thiếu tháng",
+        _ => "Khác",
+    }
+}
