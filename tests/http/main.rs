@@ -2,8 +2,11 @@
 
 mod aggregates;
 mod auth;
+mod merges;
 mod rankings;
 mod reports;
 mod schemes;
 mod smoke;
 mod units;
+mod users;
+mod workflow;

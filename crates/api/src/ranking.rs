@@ -224,11 +224,7 @@ pub fn standings(
                 return Ok(Vec::new());
             }
             let figures = load_period_figures(conn, state, topology, unit, longer)?;
-            let mut months: HashMap<UnitCode, usize> = HashMap::new();
-            for f in &figures.monthly {
-                let owner = cchc_domain::hierarchy::successor_at(&topology.merges, &f.unit_code, longer.last_month());
-                *months.entry(owner).or_default() += 1;
-            }
+            let months = &figures.months_reported;
             let expected = longer.len_months() as usize;
             Ok(figures
                 .communes

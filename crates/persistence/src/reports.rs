@@ -128,6 +128,9 @@ pub struct NewState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Review {
     pub reason: Option<String>,
+    /// Return and reopen replace the report's review note with their reason; an approval keeps
+    /// it (the last reason the commune was given).
+    pub replaces_note: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -216,13 +219,23 @@ fn apply(
     let submitting = next.status == ReportStatus::Submitted;
     // A review keeps its reason on the report until the next review; other writes keep the last.
     let (review_note, reviewed_by, reviewed_at) = match (&next.review, &current) {
-        (Some(r), _) => (r.reason.clone(), Some(next.actor.clone()), Some(now)),
+        (Some(r), cur) => (
+            if r.replaces_note { r.reason.clone() } else { cur.as_ref().and_then(|c| c.review_note.clone()) },
+            Some(next.actor.clone()),
+            Some(now),
+        ),
         (None, Some(cur)) => (cur.review_note.clone(), cur.reviewed_by.clone(), cur.reviewed_at),
         (None, None) => (None, None, None),
     };
 
     let (report_id, revision, created) = match &current {
-        Some(cur) if cur.status == next.status && cur.form == next.form && next.review.is_none() => {
+        // Findings count too: a resubmission re-checks against today's history and portal data.
+        Some(cur)
+            if cur.status == next.status
+                && cur.form == next.form
+                && cur.findings == next.findings
+                && next.review.is_none() =>
+        {
             return Ok(WriteOutcome::Unchanged(cur.clone()));
         }
         Some(cur) => {

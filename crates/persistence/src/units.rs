@@ -280,6 +280,18 @@ pub fn end(conn: &mut DbConnection, code: &UnitCode, last: Month) -> DbResult<()
         if versions.is_empty() {
             return Err(DbError::NotFound);
         }
+        let later: Vec<String> = crate::schema::reports::table
+            .filter(crate::schema::reports::unit_code.eq(code.as_str()))
+            .filter(crate::schema::reports::period.gt(last.to_string()))
+            .select(crate::schema::reports::period)
+            .order(crate::schema::reports::period)
+            .load(c)?;
+        if !later.is_empty() {
+            return Err(DbError::Conflict(format!(
+                "unit {code} has reports after {last} ({}): they would be lost to every view",
+                later.join(", ")
+            )));
+        }
         let orphans = children_after(c, code, last)?;
         if !orphans.is_empty() {
             return Err(DbError::Conflict(format!(

@@ -51,6 +51,9 @@ pub struct PeriodFigures {
     pub values: BTreeMap<UnitCode, Values>,
     /// The counted monthly reports behind them.
     pub monthly: Vec<MonthFigures>,
+    /// Months with at least one counted report, by expected commune (a successor's month counts
+    /// once however many of its predecessors reported it).
+    pub months_reported: BTreeMap<UnitCode, usize>,
 }
 
 pub fn load_period_figures(
@@ -99,7 +102,13 @@ pub fn load_period_figures(
             (code, roll_up_months(&state.catalog, &refs))
         })
         .collect();
-    Ok(PeriodFigures { unit_name, level, communes, values, monthly })
+    let mut months_reported: BTreeMap<UnitCode, usize> = BTreeMap::new();
+    let distinct: HashSet<(UnitCode, Month)> =
+        monthly.iter().map(|f| (successor_at(&topology.merges, &f.unit_code, last), f.period)).collect();
+    for (owner, _) in distinct {
+        *months_reported.entry(owner).or_default() += 1;
+    }
+    Ok(PeriodFigures { unit_name, level, communes, values, monthly, months_reported })
 }
 
 /// Several predecessors may have reported the same month: their figures add up into one.
@@ -200,7 +209,7 @@ pub async fn get(
                 communes_expected: figures.communes.len(),
                 communes_reported: figures.values.len(),
                 reports_expected: figures.communes.len() * period.len_months() as usize,
-                reports_counted: figures.monthly.len(),
+                reports_counted: figures.months_reported.values().sum(),
                 aggregate,
             })
         })

@@ -95,7 +95,10 @@ async fn act(
                     actor: caller.subject.clone(),
                     actor_role: caller.role.to_string(),
                     scores,
-                    review: action.is_review().then(|| Review { reason: reason.clone() }),
+                    review: action.is_review().then(|| Review {
+                        reason: reason.clone(),
+                        replaces_note: matches!(action, Action::Return | Action::Reopen),
+                    }),
                     request_id: caller.request_id.clone(),
                     audit: Some(filing::audit_entry(
                         &caller,

@@ -54,12 +54,13 @@ pub async fn issue(
     let now = Utc::now();
     let window = Duration::minutes(WINDOW_MINUTES);
     let lookup = username.clone();
-    let checked = keys.clone();
+    let counted = keys.clone();
+    // Each attempt is counted before the password is checked, atomically with the limit.
     let (user, blocked) = state
         .db(move |conn| {
             let mut until = None;
-            for (key, max) in &checked {
-                until = until.max(login::blocked_until(conn, key, *max, window, now)?);
+            for (key, max) in &counted {
+                until = until.max(login::begin_attempt(conn, key, *max, window, now)?);
             }
             Ok((users::find_by_username(conn, &lookup)?, until))
         })
@@ -78,21 +79,11 @@ pub async fn issue(
         .await?;
     let user = match (ok, user) {
         (true, Some(u)) => {
-            let key = keys[0].0.clone();
-            state.db(move |conn| Ok(login::clear(conn, &key)?)).await?;
+            let [(user_key, _), (address_key, _)] = keys;
+            state.db(move |conn| Ok(login::succeeded(conn, &user_key, &address_key)?)).await?;
             u
         }
-        _ => {
-            state
-                .db(move |conn| {
-                    for (key, _) in &keys {
-                        login::record_failure(conn, key, window, now)?;
-                    }
-                    Ok(())
-                })
-                .await?;
-            return Err(unauthorized("wrong username or password"));
-        }
+        _ => return Err(unauthorized("wrong username or password")),
     };
     let token = state.keys.issue(&user.username, user.role, user.unit_code.as_ref(), state.token_ttl)?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
