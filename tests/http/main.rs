@@ -2,7 +2,9 @@
 
 mod aggregates;
 mod auth;
+mod exports;
 mod merges;
+mod portal;
 mod rankings;
 mod reports;
 mod schemes;

@@ -20,21 +20,31 @@ pub enum ExportFormat {
     Xlsx,
 }
 
-/// `?format=` wins; otherwise the first of CSV or XLSX the `Accept` header names; otherwise JSON.
+/// `?format=` wins; otherwise the most preferred of JSON, CSV and XLSX by the `Accept` header's
+/// q-values (ties go to the one listed first); otherwise JSON.
 pub fn negotiate(req: &HttpRequest, format: Option<ExportFormat>) -> ExportFormat {
     if let Some(f) = format {
         return f;
     }
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mut best: Option<(f32, ExportFormat)> = None;
     for part in accept.split(',') {
-        match part.split(';').next().unwrap_or("").trim() {
-            "text/csv" => return ExportFormat::Csv,
-            XLSX => return ExportFormat::Xlsx,
-            "application/json" => return ExportFormat::Json,
-            _ => {}
+        let mut params = part.split(';');
+        let kind = match params.next().unwrap_or("").trim() {
+            "text/csv" => ExportFormat::Csv,
+            XLSX => ExportFormat::Xlsx,
+            "application/json" => ExportFormat::Json,
+            _ => continue,
+        };
+        let q = params
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, kind));
         }
     }
-    ExportFormat::Json
+    best.map(|(_, f)| f).unwrap_or(ExportFormat::Json)
 }
 
 pub enum Cell {

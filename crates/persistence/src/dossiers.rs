@@ -100,13 +100,18 @@ impl Row {
 }
 
 /// What an upsert did with each record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Imported,
     Updated,
     /// Older than the stored record, or identical to it.
     Ignored,
+    /// The stored dossier belongs to a commune the sender may not touch.
+    Refused(String),
 }
+
+/// What the records of one request would leave stored, for a dry run that spans several batches.
+pub type DryRunState = HashMap<String, (Option<NaiveDateTime>, i64, String)>;
 
 const CHUNK: usize = 900;
 /// Fifteen columns a row: 60 rows per statement stay below every bind limit.
@@ -115,17 +120,33 @@ const ROWS: usize = 60;
 /// Upserts a batch in one transaction: a record replaces the stored one unless its latest event
 /// is older; an identical resend changes nothing. Returns the outcome of each record, in order;
 /// a dry run classifies without writing.
-pub fn upsert(conn: &mut DbConnection, batch: &[Dossier], now: DateTime<Utc>, dry_run: bool) -> DbResult<Vec<Outcome>> {
+/// `may_take` says whether the sender may replace a dossier stored for a given commune (a
+/// portal may not take over another province's dossier by sending its code). `dry_run`, when
+/// given, stores nothing and carries what earlier batches of the same request would have stored.
+pub fn upsert(
+    conn: &mut DbConnection,
+    batch: &[Dossier],
+    now: DateTime<Utc>,
+    may_take: &dyn Fn(&str) -> bool,
+    mut dry_run: Option<&mut DryRunState>,
+) -> DbResult<Vec<Outcome>> {
     let t = to_db_time(storable(now));
     write_transaction(conn, |c| {
         let codes: Vec<&str> = batch.iter().map(|d| d.code.as_str()).collect();
-        let mut stored: HashMap<String, (Option<NaiveDateTime>, i64)> = HashMap::with_capacity(batch.len());
+        let mut stored: HashMap<String, (Option<NaiveDateTime>, i64, String)> = HashMap::with_capacity(batch.len());
         for chunk in codes.chunks(CHUNK) {
-            let rows: Vec<(String, Option<NaiveDateTime>, i64)> = dossiers::table
+            let rows: Vec<(String, Option<NaiveDateTime>, i64, String)> = dossiers::table
                 .filter(dossiers::code.eq_any(chunk))
-                .select((dossiers::code, dossiers::latest_event_at, dossiers::content_hash))
+                .select((dossiers::code, dossiers::latest_event_at, dossiers::content_hash, dossiers::unit_code))
                 .load(c)?;
-            stored.extend(rows.into_iter().map(|(code, at, h)| (code, (at, h))));
+            stored.extend(rows.into_iter().map(|(code, at, h, unit)| (code, (at, h, unit))));
+        }
+        if let Some(overlay) = dry_run.as_deref() {
+            for code in &codes {
+                if let Some(v) = overlay.get(*code) {
+                    stored.insert((*code).to_owned(), v.clone());
+                }
+            }
         }
         // Records are judged in order, each against the state the previous ones left.
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -135,16 +156,25 @@ pub fn upsert(conn: &mut DbConnection, batch: &[Dossier], now: DateTime<Utc>, dr
             let hash = fingerprint(d);
             let outcome = match stored.get(&d.code) {
                 None => Outcome::Imported,
-                Some((at, h)) if *h == hash || latest < *at => Outcome::Ignored,
+                Some((_, _, unit)) if unit != d.unit.as_str() && !may_take(unit) => {
+                    Outcome::Refused(format!("dossier {} is held by commune {unit}, outside your province", d.code))
+                }
+                Some((at, h, _)) if *h == hash || latest < *at => Outcome::Ignored,
                 Some(_) => Outcome::Updated,
             };
-            if outcome != Outcome::Ignored {
-                stored.insert(d.code.clone(), (latest, hash));
+            if matches!(outcome, Outcome::Imported | Outcome::Updated) {
+                stored.insert(d.code.clone(), (latest, hash, d.unit.to_string()));
                 last.insert(&d.code, i);
             }
             outcomes.push(outcome);
         }
-        if dry_run {
+        if let Some(overlay) = dry_run.as_deref_mut() {
+            for &i in last.values() {
+                let d = &batch[i];
+                if let Some(v) = stored.get(&d.code) {
+                    overlay.insert(d.code.clone(), v.clone());
+                }
+            }
             return Ok(outcomes);
         }
         let mut writes: Vec<usize> = last.into_values().collect();
@@ -224,4 +254,21 @@ pub fn for_window(
 
 pub fn count(conn: &mut DbConnection) -> DbResult<i64> {
     Ok(dossiers::table.count().get_result(conn)?)
+}
+
+/// The distinct communes holding the stored dossiers of these codes.
+pub fn holders(conn: &mut DbConnection, codes: &[String]) -> DbResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for chunk in codes.chunks(CHUNK) {
+        out.extend(
+            dossiers::table
+                .filter(dossiers::code.eq_any(chunk))
+                .select(dossiers::unit_code)
+                .distinct()
+                .load::<String>(conn)?,
+        );
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }

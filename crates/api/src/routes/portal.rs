@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use cchc_domain::hierarchy::Hierarchy;
 use cchc_domain::portal::{Conflict, Dossier, parse_record};
 use cchc_domain::{Month, Role, UnitCode, UnitLevel};
-use cchc_persistence::dossiers::{self, Outcome};
+use cchc_persistence::dossiers::{self, DryRunState, Outcome};
 use cchc_persistence::units::{self, Topology};
 
 use crate::auth::Caller;
@@ -98,6 +98,16 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// Whether a dossier stored for `unit` may be replaced by this sender.
+    fn may_take(&mut self, unit: &str) -> bool {
+        match UnitCode::parse(unit) {
+            Ok(u) => self.allows(&u, current_month()).is_ok() || self.province.is_none(),
+            Err(_) => self.province.is_none(),
+        }
+    }
+}
+
 /// Validates one record and checks it is in scope.
 fn check(index: usize, json: &serde_json::Value, scope: &mut Scope) -> Result<Dossier, Vec<Conflict>> {
     let d = parse_record(index, json)?;
@@ -106,25 +116,74 @@ fn check(index: usize, json: &serde_json::Value, scope: &mut Scope) -> Result<Do
     Ok(d)
 }
 
+/// Writes (or, in a dry run, classifies) a batch; `indexes` are the records' positions.
 async fn flush(
     state: &web::Data<AppState>,
-    batch: &mut Vec<Dossier>,
-    dry_run: bool,
+    batch: &mut Vec<(usize, Dossier)>,
+    scope: &mut Scope,
+    dry_run: &mut Option<DryRunState>,
     summary: &mut ImportSummary,
 ) -> ApiResult<()> {
     if batch.is_empty() {
         return Ok(());
     }
-    let records = std::mem::take(batch);
-    let outcomes = state.db(move |conn| Ok(dossiers::upsert(conn, &records, Utc::now(), dry_run)?)).await?;
-    for o in outcomes {
+    let (indexes, records): (Vec<usize>, Vec<Dossier>) = std::mem::take(batch).into_iter().unzip();
+    // Which stored units the sender may take over is judged here, where the unit tree is loaded.
+    let holders: Vec<String> = state
+        .db({
+            let codes: Vec<String> = records.iter().map(|d| d.code.clone()).collect();
+            move |conn| Ok(dossiers::holders(conn, &codes)?)
+        })
+        .await?;
+    let allowed: std::collections::HashSet<String> = holders.into_iter().filter(|u| scope.may_take(u)).collect();
+    let mut overlay = dry_run.take();
+    let (outcomes, overlay) = state
+        .db(move |conn| {
+            let may_take = |unit: &str| allowed.contains(unit);
+            let outcomes = dossiers::upsert(conn, &records, Utc::now(), &may_take, overlay.as_mut())?;
+            Ok((outcomes, overlay))
+        })
+        .await?;
+    *dry_run = overlay;
+    for (o, index) in outcomes.into_iter().zip(indexes) {
         match o {
             Outcome::Imported => summary.imported += 1,
             Outcome::Updated => summary.updated += 1,
             Outcome::Ignored => summary.ignored += 1,
+            Outcome::Refused(reason) => summary.conflict(vec![Conflict { index, field: "MaHoSo".into(), reason }]),
         }
     }
     Ok(())
+}
+
+/// One NDJSON line: a record to store, or a conflict.
+fn read_line(
+    line: &[u8],
+    summary: &mut ImportSummary,
+    batch: &mut Vec<(usize, Dossier)>,
+    index: &mut usize,
+    scope: &mut Scope,
+) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return;
+    }
+    let i = *index;
+    *index += 1;
+    summary.total += 1;
+    if i >= MAX_RECORDS {
+        summary.conflict(too_many(i));
+        return;
+    }
+    match serde_json::from_slice::<serde_json::Value>(line) {
+        Err(e) => {
+            summary.conflict(vec![Conflict { index: i, field: String::new(), reason: format!("not valid JSON: {e}") }])
+        }
+        Ok(v) => match check(i, &v, scope) {
+            Ok(d) => batch.push((i, d)),
+            Err(c) => summary.conflict(c),
+        },
+    }
 }
 
 fn too_many(index: usize) -> Vec<Conflict> {
@@ -180,44 +239,20 @@ pub async fn ingest(
     let mut scope = Scope { province, topology, trees: HashMap::new() };
     let dry_run = options.dry_run;
     let mut summary = ImportSummary { dry_run, ..Default::default() };
-    let mut batch: Vec<Dossier> = Vec::with_capacity(BATCH);
+    let mut batch: Vec<(usize, Dossier)> = Vec::with_capacity(BATCH);
+    let mut dry_state: Option<DryRunState> = dry_run.then(DryRunState::new);
 
     if ndjson {
         let mut buffer: Vec<u8> = Vec::new();
         let mut index = 0usize;
         let mut skipping_long_line = false;
-        let mut handle_line =
-            |line: &[u8], summary: &mut ImportSummary, batch: &mut Vec<Dossier>, index: &mut usize| {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    return;
-                }
-                let i = *index;
-                *index += 1;
-                summary.total += 1;
-                if i >= MAX_RECORDS {
-                    summary.conflict(too_many(i));
-                    return;
-                }
-                match serde_json::from_slice::<serde_json::Value>(line) {
-                    Err(e) => summary.conflict(vec![Conflict {
-                        index: i,
-                        field: String::new(),
-                        reason: format!("not valid JSON: {e}"),
-                    }]),
-                    Ok(v) => match check(i, &v, &mut scope) {
-                        Ok(d) => batch.push(d),
-                        Err(c) => summary.conflict(c),
-                    },
-                }
-            };
         let mut received = 0usize;
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| bad_request(format!("the body could not be read: {e}")))?;
             received += chunk.len();
             if received > super::PORTAL_BODY_LIMIT {
                 // What was read so far is stored; the summary says how far it got.
-                flush(&state, &mut batch, dry_run, &mut summary).await?;
+                flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
                 return Err(AppError::new(
                     ErrorCode::PayloadTooLarge,
                     format!(
@@ -235,7 +270,7 @@ pub async fn ingest(
                     skipping_long_line = false;
                 } else {
                     buffer.extend_from_slice(&rest[..pos]);
-                    handle_line(&buffer, &mut summary, &mut batch, &mut index);
+                    read_line(&buffer, &mut summary, &mut batch, &mut index, &mut scope);
                 }
                 buffer.clear();
                 rest = &rest[pos + 1..];
@@ -255,11 +290,11 @@ pub async fn ingest(
                 }
             }
             if batch.len() >= BATCH {
-                flush(&state, &mut batch, dry_run, &mut summary).await?;
+                flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
             }
         }
         if !skipping_long_line && !buffer.is_empty() {
-            handle_line(&buffer, &mut summary, &mut batch, &mut index);
+            read_line(&buffer, &mut summary, &mut batch, &mut index, &mut scope);
         }
     } else {
         let mut body = web::BytesMut::new();
@@ -284,15 +319,15 @@ pub async fn ingest(
                 continue;
             }
             match check(i, v, &mut scope) {
-                Ok(d) => batch.push(d),
+                Ok(d) => batch.push((i, d)),
                 Err(c) => summary.conflict(c),
             }
             if batch.len() >= BATCH {
-                flush(&state, &mut batch, dry_run, &mut summary).await?;
+                flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
             }
         }
     }
-    flush(&state, &mut batch, dry_run, &mut summary).await?;
+    flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
     log::info!(
         "req={} dossiers from {}: {} read, {} imported, {} updated, {} ignored, {} rejected{}",
         caller.request_id.as_deref().unwrap_or("-"),
