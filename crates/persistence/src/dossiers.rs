@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
@@ -114,8 +115,78 @@ pub enum Outcome {
 pub type DryRunState = HashMap<String, (Option<NaiveDateTime>, i64, String)>;
 
 const CHUNK: usize = 900;
-/// Fifteen columns a row: 60 rows per statement stay below every bind limit.
-const ROWS: usize = 60;
+
+diesel::table! {
+    /// Session-local (temporary) copy of `dossiers`' columns, emptied at every commit.
+    dossiers_staging (code) {
+        code -> Text,
+        procedure_code -> Nullable<Text>,
+        channel -> Integer,
+        status -> Integer,
+        unit_code -> Text,
+        received_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+        digitized -> Nullable<Bool>,
+        paid_online -> Nullable<Bool>,
+        supplements_json -> Text,
+        latest_event_at -> Nullable<Timestamp>,
+        content_hash -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+const STAGING: &str = "CREATE TEMP TABLE IF NOT EXISTS dossiers_staging (LIKE dossiers) ON COMMIT DELETE ROWS";
+const MERGE_STAGING: &str = "INSERT INTO dossiers SELECT * FROM dossiers_staging ON CONFLICT (code) DO UPDATE SET \
+    procedure_code = EXCLUDED.procedure_code, channel = EXCLUDED.channel, status = EXCLUDED.status, \
+    unit_code = EXCLUDED.unit_code, received_at = EXCLUDED.received_at, due_at = EXCLUDED.due_at, \
+    finished_at = EXCLUDED.finished_at, returned_at = EXCLUDED.returned_at, digitized = EXCLUDED.digitized, \
+    paid_online = EXCLUDED.paid_online, supplements_json = EXCLUDED.supplements_json, \
+    latest_event_at = EXCLUDED.latest_event_at, content_hash = EXCLUDED.content_hash, updated_at = EXCLUDED.updated_at";
+
+#[derive(Insertable)]
+#[diesel(table_name = dossiers_staging)]
+#[diesel(treat_none_as_default_value = false)]
+struct StagingRow<'a> {
+    code: &'a str,
+    procedure_code: Option<&'a str>,
+    channel: i32,
+    status: i32,
+    unit_code: &'a str,
+    received_at: Option<NaiveDateTime>,
+    due_at: Option<NaiveDateTime>,
+    finished_at: Option<NaiveDateTime>,
+    returned_at: Option<NaiveDateTime>,
+    digitized: Option<bool>,
+    paid_online: Option<bool>,
+    supplements_json: &'a str,
+    latest_event_at: Option<NaiveDateTime>,
+    content_hash: i64,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> From<&'a Row> for StagingRow<'a> {
+    fn from(r: &'a Row) -> Self {
+        StagingRow {
+            code: &r.code,
+            procedure_code: r.procedure_code.as_deref(),
+            channel: r.channel,
+            status: r.status,
+            unit_code: &r.unit_code,
+            received_at: r.received_at,
+            due_at: r.due_at,
+            finished_at: r.finished_at,
+            returned_at: r.returned_at,
+            digitized: r.digitized,
+            paid_online: r.paid_online,
+            supplements_json: &r.supplements_json,
+            latest_event_at: r.latest_event_at,
+            content_hash: r.content_hash,
+            updated_at: r.updated_at,
+        }
+    }
+}
 
 /// Upserts a batch in one transaction: a record replaces the stored one unless its latest event
 /// is older; an identical resend changes nothing. Returns the outcome of each record, in order;
@@ -210,9 +281,12 @@ pub fn upsert(
         }
         match c {
             DbConnection::Postgresql(pg) => {
-                for chunk in rows.chunks(ROWS) {
-                    upsert!(pg, chunk)?;
-                }
+                // COPY into a session-local staging table, then one INSERT … ON CONFLICT: far
+                // fewer round trips and parameters than multi-row VALUES.
+                pg.batch_execute(STAGING)?;
+                let staged: Vec<StagingRow<'_>> = rows.iter().map(StagingRow::from).collect();
+                diesel::copy_from(dossiers_staging::table).from_insertable(&staged).execute(pg)?;
+                pg.batch_execute(MERGE_STAGING)?;
             }
             DbConnection::Sqlite(lite) => {
                 for r in &rows {

@@ -2,7 +2,10 @@
 //! line for large batches. Valid records are kept when others fail; the answer is an import
 //! summary with every conflict, like DHIS2's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -30,7 +33,7 @@ pub const MAX_JSON_ARRAY: usize = 32 * 1024 * 1024;
 /// One NDJSON line.
 pub const MAX_LINE: usize = 1024 * 1024;
 /// Records written per transaction.
-const BATCH: usize = 2000;
+const BATCH: usize = 4000;
 /// Conflicts listed in the summary (all are counted).
 const MAX_LISTED: usize = 1000;
 
@@ -99,12 +102,27 @@ impl Scope {
 }
 
 impl Scope {
-    /// Whether a dossier stored for `unit` may be replaced by this sender.
-    fn may_take(&mut self, unit: &str) -> bool {
-        match UnitCode::parse(unit) {
-            Ok(u) => self.allows(&u, current_month()).is_ok() || self.province.is_none(),
-            Err(_) => self.province.is_none(),
+    /// Every commune that was in the sender's province at some time: whose stored dossiers it
+    /// may replace. `None` for an admin, who may replace any.
+    fn holdable(&mut self) -> Option<Arc<HashSet<String>>> {
+        let province = self.province.clone()?;
+        let now = current_month();
+        let mut out = HashSet::new();
+        let months: Vec<(String, Month)> = self
+            .topology
+            .versions
+            .iter()
+            .filter(|v| v.level == UnitLevel::Commune)
+            .map(|v| (v.code.to_string(), v.valid_to.unwrap_or(now).min(now)))
+            .collect();
+        for (code, m) in months {
+            let topology = &self.topology;
+            let tree = self.trees.entry(m).or_insert_with(|| topology.at(m));
+            if UnitCode::parse(&code).is_ok_and(|c| tree.is_within(&c, &province)) {
+                out.insert(code);
+            }
         }
+        Some(Arc::new(out))
     }
 }
 
@@ -116,44 +134,55 @@ fn check(index: usize, json: &serde_json::Value, scope: &mut Scope) -> Result<Do
     Ok(d)
 }
 
-/// Writes (or, in a dry run, classifies) a batch; `indexes` are the records' positions.
-async fn flush(
-    state: &web::Data<AppState>,
-    batch: &mut Vec<(usize, Dossier)>,
-    scope: &mut Scope,
-    dry_run: &mut Option<DryRunState>,
-    summary: &mut ImportSummary,
-) -> ApiResult<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let (indexes, records): (Vec<usize>, Vec<Dossier>) = std::mem::take(batch).into_iter().unzip();
-    // Which stored units the sender may take over is judged here, where the unit tree is loaded.
-    let holders: Vec<String> = state
-        .db({
-            let codes: Vec<String> = records.iter().map(|d| d.code.clone()).collect();
-            move |conn| Ok(dossiers::holders(conn, &codes)?)
-        })
-        .await?;
-    let allowed: std::collections::HashSet<String> = holders.into_iter().filter(|u| scope.may_take(u)).collect();
-    let mut overlay = dry_run.take();
-    let (outcomes, overlay) = state
-        .db(move |conn| {
-            let may_take = |unit: &str| allowed.contains(unit);
-            let outcomes = dossiers::upsert(conn, &records, Utc::now(), &may_take, overlay.as_mut())?;
-            Ok((outcomes, overlay))
-        })
-        .await?;
-    *dry_run = overlay;
-    for (o, index) in outcomes.into_iter().zip(indexes) {
-        match o {
-            Outcome::Imported => summary.imported += 1,
-            Outcome::Updated => summary.updated += 1,
-            Outcome::Ignored => summary.ignored += 1,
-            Outcome::Refused(reason) => summary.conflict(vec![Conflict { index, field: "MaHoSo".into(), reason }]),
+/// What a batch's write answers: each record's outcome with its position, and what a dry run
+/// carries to the next batch.
+type Written = (Vec<(usize, Outcome)>, Option<DryRunState>);
+
+/// Writes batches one after another while the next is being read: at most one write is in
+/// flight, so memory stays bounded and a dry run's state passes from batch to batch in order.
+struct Writer {
+    state: web::Data<AppState>,
+    holdable: Option<Arc<HashSet<String>>>,
+    dry_run: Option<DryRunState>,
+    in_flight: Option<Pin<Box<dyn Future<Output = ApiResult<Written>>>>>,
+}
+
+impl Writer {
+    async fn write(&mut self, batch: &mut Vec<(usize, Dossier)>, summary: &mut ImportSummary) -> ApiResult<()> {
+        self.settle(summary).await?;
+        if batch.is_empty() {
+            return Ok(());
         }
+        let (indexes, records): (Vec<usize>, Vec<Dossier>) = std::mem::take(batch).into_iter().unzip();
+        let db = self.state.db.clone();
+        let holdable = self.holdable.clone();
+        let mut overlay = self.dry_run.take();
+        // `web::block` starts the work at once; the future only collects its answer.
+        let task = web::block(move || -> ApiResult<Written> {
+            let mut conn = db.conn()?;
+            let may_take = |unit: &str| holdable.as_ref().is_none_or(|h| h.contains(unit));
+            let outcomes = dossiers::upsert(&mut conn, &records, Utc::now(), &may_take, overlay.as_mut())?;
+            Ok((indexes.into_iter().zip(outcomes).collect(), overlay))
+        });
+        self.in_flight = Some(Box::pin(async move { task.await? }));
+        Ok(())
     }
-    Ok(())
+
+    /// Waits for the write in flight and counts its outcomes.
+    async fn settle(&mut self, summary: &mut ImportSummary) -> ApiResult<()> {
+        let Some(task) = self.in_flight.take() else { return Ok(()) };
+        let (outcomes, overlay) = task.await?;
+        self.dry_run = overlay;
+        for (index, o) in outcomes {
+            match o {
+                Outcome::Imported => summary.imported += 1,
+                Outcome::Updated => summary.updated += 1,
+                Outcome::Ignored => summary.ignored += 1,
+                Outcome::Refused(reason) => summary.conflict(vec![Conflict { index, field: "MaHoSo".into(), reason }]),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One NDJSON line: a record to store, or a conflict.
@@ -240,7 +269,12 @@ pub async fn ingest(
     let dry_run = options.dry_run;
     let mut summary = ImportSummary { dry_run, ..Default::default() };
     let mut batch: Vec<(usize, Dossier)> = Vec::with_capacity(BATCH);
-    let mut dry_state: Option<DryRunState> = dry_run.then(DryRunState::new);
+    let mut writer = Writer {
+        state: state.clone(),
+        holdable: scope.holdable(),
+        dry_run: dry_run.then(DryRunState::new),
+        in_flight: None,
+    };
 
     if ndjson {
         let mut buffer: Vec<u8> = Vec::new();
@@ -252,7 +286,8 @@ pub async fn ingest(
             received += chunk.len();
             if received > super::PORTAL_BODY_LIMIT {
                 // What was read so far is stored; the summary says how far it got.
-                flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
+                writer.write(&mut batch, &mut summary).await?;
+                writer.settle(&mut summary).await?;
                 return Err(AppError::new(
                     ErrorCode::PayloadTooLarge,
                     format!(
@@ -290,7 +325,7 @@ pub async fn ingest(
                 }
             }
             if batch.len() >= BATCH {
-                flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
+                writer.write(&mut batch, &mut summary).await?;
             }
         }
         if !skipping_long_line && !buffer.is_empty() {
@@ -323,11 +358,12 @@ pub async fn ingest(
                 Err(c) => summary.conflict(c),
             }
             if batch.len() >= BATCH {
-                flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
+                writer.write(&mut batch, &mut summary).await?;
             }
         }
     }
-    flush(&state, &mut batch, &mut scope, &mut dry_state, &mut summary).await?;
+    writer.write(&mut batch, &mut summary).await?;
+    writer.settle(&mut summary).await?;
     log::info!(
         "req={} dossiers from {}: {} read, {} imported, {} updated, {} ignored, {} rejected{}",
         caller.request_id.as_deref().unwrap_or("-"),
