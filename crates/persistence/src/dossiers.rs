@@ -199,7 +199,7 @@ pub fn upsert(
     batch: &[Dossier],
     now: DateTime<Utc>,
     may_take: &dyn Fn(&str) -> bool,
-    mut dry_run: Option<&mut DryRunState>,
+    dry_run: Option<&mut DryRunState>,
 ) -> DbResult<Vec<Outcome>> {
     let t = to_db_time(storable(now));
     write_transaction(conn, |c| {
@@ -239,7 +239,7 @@ pub fn upsert(
             }
             outcomes.push(outcome);
         }
-        if let Some(overlay) = dry_run.as_deref_mut() {
+        if let Some(overlay) = dry_run {
             for &i in last.values() {
                 let d = &batch[i];
                 if let Some(v) = stored.get(&d.code) {
