@@ -2,6 +2,7 @@
 
 mod aggregates;
 mod auth;
+mod dashboard;
 mod exports;
 mod merges;
 mod portal;

@@ -46,6 +46,8 @@ pub struct JwtKeys {
     validation: Validation,
     issuer: Option<String>,
     audience: Option<String>,
+    /// The signing secret, from which keys for other purposes are derived (`derive_key`).
+    secret: Vec<u8>,
 }
 
 impl JwtKeys {
@@ -76,7 +78,19 @@ impl JwtKeys {
             validation,
             issuer,
             audience,
+            secret: secret.to_vec(),
         }
+    }
+
+    /// A key for another purpose (`HMAC-SHA256(secret, "cchc:" + purpose)`), so that nothing
+    /// else signed with the secret can be mistaken for a token, or a token for anything else.
+    pub fn derive_key(&self, purpose: &str) -> Result<[u8; 32], AppError> {
+        use hmac::{Hmac, Mac};
+        // HMAC accepts keys of any length; the error cannot happen, but is not unwrapped.
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.secret).map_err(internal)?;
+        mac.update(b"cchc:");
+        mac.update(purpose.as_bytes());
+        Ok(mac.finalize().into_bytes().into())
     }
 
     /// Mints a token for `principal`, valid for `ttl_seconds`.
@@ -149,15 +163,21 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let principal = verified?;
             let state = state.ok_or_else(|| internal("app state missing"))?;
-            // A token whose subject is a stored user stops working when the user is disabled;
-            // subjects that are not stored users (the province's identity provider) are trusted.
-            let subject = principal.subject.clone();
-            if state.db(move |conn| Ok(users::is_disabled(conn, &subject)?)).await? == Some(true) {
-                return Err(unauthorized("this user is disabled"));
-            }
+            ensure_enabled(&state, &principal).await?;
             Ok(Caller { principal, request_id })
         })
     }
+}
+
+/// A token whose subject is a stored user stops working when the user is disabled; subjects
+/// that are not stored users (the province's identity provider) are trusted. Shared by the
+/// bearer tokens of the API and the dashboard's session cookie.
+pub async fn ensure_enabled(state: &AppState, principal: &Principal) -> Result<(), AppError> {
+    let subject = principal.subject.clone();
+    if state.db(move |conn| Ok(users::is_disabled(conn, &subject)?)).await? == Some(true) {
+        return Err(unauthorized("this user is disabled"));
+    }
+    Ok(())
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Principal, AppError> {

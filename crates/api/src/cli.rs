@@ -148,6 +148,7 @@ fn print_demo(state: &crate::state::AppState, addr: &str) -> Result<(), String> 
         demo::LAST_MONTH
     );
     println!("API docs:  http://{addr}/docs/");
+    println!("Dashboard: http://{addr}/app/ (sign in with a user below)");
     println!("Users (POST /api/v1/auth/token):");
     for u in demo::USERS {
         println!("  {:<9} / {:<14} {} {}", u.username, u.password, u.role, u.unit.unwrap_or(""));

@@ -1,6 +1,6 @@
 //! Request ids and uniform problem bodies. Every response carries `X-Request-Id`; every error
 //! response — ours, or one actix produces itself (unknown route, wrong method) — is a problem
-//! document that names the path and the request id.
+//! document that names the path and the request id — except the dashboard's HTML error pages.
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -51,6 +51,15 @@ pub async fn request_context(
 async fn to_problem(res: ServiceResponse<BoxBody>, path: &str, id: &str) -> ServiceResponse<BoxBody> {
     if let Some(cause) = res.response().extensions().get::<ErrorCause>() {
         log::error!("req={id} {path}: {}", cause.0);
+    }
+    // The dashboard's error pages are for people: they stay HTML.
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if is_html && (path == "/app" || path.starts_with("/app/")) {
+        return res;
     }
     let is_problem = res
         .headers()

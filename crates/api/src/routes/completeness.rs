@@ -8,8 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::timeliness::{Completeness, Filing, completeness};
-use cchc_domain::{Month, Period, UnitCode};
-use cchc_persistence::{reports, units};
+use cchc_domain::{Month, Period, Principal, ReportingCalendar, UnitCode};
+use cchc_persistence::{DbConnection, reports, units};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, not_found};
@@ -48,39 +48,44 @@ pub async fn get(
     let code = params::unit_code(&path)?;
     let period: Period = params::period(&query.period)?;
     let calendar = state.calendar;
-    let view = state
-        .db(move |conn| {
-            let topology = units::topology(conn)?;
-            ensure_can_view(&caller, &topology, &code, period.last_month())?;
-            let name = topology
-                .at(period.last_month())
-                .get(&code)
-                .map(|n| n.name.clone())
-                .ok_or_else(|| not_found(format!("unit {code} does not exist in {period}")))?;
-            let months: Vec<Month> = period.months().collect();
-            let mut expected: Vec<(UnitCode, String, Month)> = Vec::new();
-            for m in &months {
-                let tree = topology.at(*m);
-                if tree.contains(&code) {
-                    expected.extend(
-                        tree.communes_below(Some(&code)).into_iter().map(|n| (n.code.clone(), n.name.clone(), *m)),
-                    );
-                }
-            }
-            let codes: Vec<&UnitCode> =
-                expected.iter().map(|(c, _, _)| c).collect::<HashSet<_>>().into_iter().collect();
-            let filings: Vec<Filing> = reports::figures(conn, &months, Some(&codes))?
-                .into_iter()
-                .map(|f| Filing { unit: f.unit_code, month: f.period, status: f.status, submitted_at: f.submitted_at })
-                .collect();
-            Ok(CompletenessView {
-                unit_code: code.to_string(),
-                unit_name: name,
-                period: period.to_string(),
-                due_date: period.as_month().ok().map(|m| calendar.due_date(&Period::Month(m))),
-                completeness: completeness(&calendar, &expected, &filings),
-            })
-        })
-        .await?;
+    let view = state.db(move |conn| view(conn, &calendar, &caller, &code, period)).await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// Completeness below a unit for a period (scope checked): what `GET
+/// /api/v1/units/{code}/completeness` answers and the dashboard's completeness page shows.
+pub fn view(
+    conn: &mut DbConnection,
+    calendar: &ReportingCalendar,
+    caller: &Principal,
+    code: &UnitCode,
+    period: Period,
+) -> ApiResult<CompletenessView> {
+    let topology = units::topology(conn)?;
+    ensure_can_view(caller, &topology, code, period.last_month())?;
+    let name = topology
+        .at(period.last_month())
+        .get(code)
+        .map(|n| n.name.clone())
+        .ok_or_else(|| not_found(format!("unit {code} does not exist in {period}")))?;
+    let months: Vec<Month> = period.months().collect();
+    let mut expected: Vec<(UnitCode, String, Month)> = Vec::new();
+    for m in &months {
+        let tree = topology.at(*m);
+        if tree.contains(code) {
+            expected.extend(tree.communes_below(Some(code)).into_iter().map(|n| (n.code.clone(), n.name.clone(), *m)));
+        }
+    }
+    let codes: Vec<&UnitCode> = expected.iter().map(|(c, _, _)| c).collect::<HashSet<_>>().into_iter().collect();
+    let filings: Vec<Filing> = reports::figures(conn, &months, Some(&codes))?
+        .into_iter()
+        .map(|f| Filing { unit: f.unit_code, month: f.period, status: f.status, submitted_at: f.submitted_at })
+        .collect();
+    Ok(CompletenessView {
+        unit_code: code.to_string(),
+        unit_name: name,
+        period: period.to_string(),
+        due_date: period.as_month().ok().map(|m| calendar.due_date(&Period::Month(m))),
+        completeness: completeness(calendar, &expected, &filings),
+    })
 }

@@ -2,9 +2,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use cchc_domain::{Period, UnitCode};
-use cchc_persistence::schemes;
-use cchc_persistence::units;
+use cchc_domain::scoring::BandDefinition;
+use cchc_domain::{Period, Principal, UnitCode};
+use cchc_persistence::{DbConnection, schemes, units};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, bad_request, forbidden};
@@ -50,28 +50,7 @@ async fn rank_units(
     let detail = query.detail()?;
     let st = state.clone();
     let (view, bands) = state
-        .db(move |conn| {
-            let topology = units::topology(conn)?;
-            if let Some(u) = &unit {
-                ensure_can_view(&caller, &topology, u, period.last_month())?;
-            }
-            let caller_province = caller.unit().and_then(|u| {
-                province_of(&topology.at(params::current_month()), u)
-                    .or_else(|| province_of(&topology.at(period.last_month()), u))
-            });
-            let refs = schemes::refs(conn)?;
-            let scheme = scoring::choose(&refs, query.scheme.as_deref(), period.last_month(), |r| {
-                scoring::visible_to(r, &caller, caller_province.as_ref())
-            })?;
-            let view = ranking::compute(
-                conn,
-                &st,
-                &topology,
-                &RankingRequest { unit: unit.as_ref(), period, scheme: &scheme, detail },
-            )?;
-            let bands = st.schemes.get(conn, &st.catalog, scheme.id)?.definition.bands.clone();
-            Ok((view, bands))
-        })
+        .db(move |conn| rank_for(conn, &st, &caller, unit.as_ref(), period, query.scheme.as_deref(), detail))
         .await?;
     match format {
         ExportFormat::Json => Ok(HttpResponse::Ok().json(view)),
@@ -79,7 +58,37 @@ async fn rank_units(
     }
 }
 
-fn ranking_table(view: &RankingView, bands: &[cchc_domain::scoring::BandDefinition]) -> Table {
+/// The ranking of the communes below `unit` (the country for `None`) for a period, under the
+/// scheme `scheme_param` names (the caller must be allowed to see the unit and the scheme), with
+/// the scheme's bands. Shared by the API and the dashboard.
+pub fn rank_for(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    unit: Option<&UnitCode>,
+    period: Period,
+    scheme_param: Option<&str>,
+    detail: bool,
+) -> ApiResult<(RankingView, Vec<BandDefinition>)> {
+    let topology = units::topology(conn)?;
+    if let Some(u) = unit {
+        ensure_can_view(caller, &topology, u, period.last_month())?;
+    }
+    let caller_province = caller.unit().and_then(|u| {
+        province_of(&topology.at(params::current_month()), u)
+            .or_else(|| province_of(&topology.at(period.last_month()), u))
+    });
+    let refs = schemes::refs(conn)?;
+    let scheme = scoring::choose(&refs, scheme_param, period.last_month(), |r| {
+        scoring::visible_to(r, caller, caller_province.as_ref())
+    })?;
+    let view = ranking::compute(conn, st, &topology, &RankingRequest { unit, period, scheme: &scheme, detail })?;
+    let bands = st.schemes.get(conn, &st.catalog, scheme.id)?.definition.bands.clone();
+    Ok((view, bands))
+}
+
+/// The ranking as a spreadsheet table with Vietnamese headers.
+pub fn ranking_table(view: &RankingView, bands: &[BandDefinition]) -> Table {
     let band = |code: &Option<String>| {
         code.as_ref()
             .map(|c| bands.iter().find(|b| &b.code == c).map(|b| b.label_vi.clone()).unwrap_or_else(|| c.clone()))

@@ -13,7 +13,8 @@ use cchc_domain::period::to_vietnam_time;
 use cchc_domain::report::{Narrative, RawForm, ReportStatus};
 use cchc_domain::validation::validate;
 use cchc_domain::workflow::status_after_put;
-use cchc_domain::{Finding, Month, Period, UnitCode, Values};
+use cchc_domain::{Finding, Month, Period, Principal, UnitCode, Values};
+use cchc_persistence::DbConnection;
 use cchc_persistence::reports::{self, NewState, StoredReport, WriteOutcome};
 use cchc_persistence::units::{self, Topology};
 
@@ -89,7 +90,12 @@ pub struct ReportView {
 }
 
 pub(crate) fn etag(r: &StoredReport) -> String {
-    format!("\"{}-{}-r{}\"", r.unit_code, r.period, r.revision)
+    etag_of(r.unit_code.as_str(), &r.period.to_string(), r.revision)
+}
+
+/// The entity tag of a report revision: `"07273-2024-06-r3"`.
+pub(crate) fn etag_of(unit_code: &str, period: &str, revision: i32) -> String {
+    format!("\"{unit_code}-{period}-r{revision}\"")
 }
 
 pub(crate) fn view(state: &AppState, r: &StoredReport, unit_name: String) -> ReportView {
@@ -141,7 +147,7 @@ pub(crate) fn commune_in(topology: &Topology, code: &UnitCode, month: Month) -> 
 }
 
 /// What `If-Match` asks for: any current report (`*`) or one of these entity tags.
-pub(crate) enum IfMatch {
+pub enum IfMatch {
     Any,
     Tags(Vec<String>),
 }
@@ -356,16 +362,23 @@ pub async fn get(
     let (code, period) = path.into_inner();
     let code = params::commune_code(&code)?;
     let month = params::period(&period)?.as_month().map_err(|e| crate::error::bad_request(e.to_string()))?;
-    let (report, name) = state
-        .db(move |conn| {
-            let topology = units::topology_around(conn, &code)?;
-            ensure_can_view(&caller, &topology, &code, month)?;
-            let name = commune_in(&topology, &code, month)?;
-            let report = reports::get(conn, &code, month)?
-                .filter(|r| r.status != ReportStatus::Draft || caller.is_admin() || caller.unit() == Some(&code))
-                .ok_or_else(|| not_found(format!("commune {code} has no report for {month}")))?;
-            Ok((report, name))
-        })
-        .await?;
+    let (report, name) = state.db(move |conn| load(conn, &caller, &code, month)).await?;
     Ok(respond(HttpResponse::Ok(), &state, &report, name))
+}
+
+/// A commune's report of a month as `caller` may read it (scope checked; drafts only for the
+/// commune itself and admins, 404 otherwise), with the commune's name in that month.
+pub fn load(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    code: &UnitCode,
+    month: Month,
+) -> ApiResult<(StoredReport, String)> {
+    let topology = units::topology_around(conn, code)?;
+    ensure_can_view(caller, &topology, code, month)?;
+    let name = commune_in(&topology, code, month)?;
+    let report = reports::get(conn, code, month)?
+        .filter(|r| r.status != ReportStatus::Draft || caller.is_admin() || caller.unit() == Some(code))
+        .ok_or_else(|| not_found(format!("commune {code} has no report for {month}")))?;
+    Ok((report, name))
 }

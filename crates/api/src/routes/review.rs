@@ -7,14 +7,15 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use cchc_domain::workflow::{Action, may_review, transition};
-use cchc_persistence::reports::{self, NewState, Review};
+use cchc_domain::{Month, UnitCode};
+use cchc_persistence::reports::{self, NewState, Review, StoredReport};
 use cchc_persistence::units;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, bad_request, conflict, forbidden, not_found};
 use crate::filing;
 use crate::params;
-use crate::routes::reports::{ReportView, check_if_match, commune_in, if_match, respond};
+use crate::routes::reports::{IfMatch, ReportView, check_if_match, commune_in, if_match, respond};
 use crate::scope::describe;
 use crate::scoring;
 use crate::state::AppState;
@@ -46,16 +47,34 @@ async fn act(
     let (code, period) = path.into_inner();
     let code = params::commune_code(&code)?;
     let month = params::period(&period)?.as_month().map_err(|e| bad_request(e.to_string()))?;
-    let reason = parse_body(&body)?.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    let reason = parse_body(&body)?.reason;
+    let condition = if_match(&req)?;
+    let (report, name) = apply(&state, caller, code, month, action, reason, condition).await?;
+    Ok(respond(HttpResponse::Ok(), &state, &report, name))
+}
+
+/// Applies a review or lifecycle action to a commune's report of `month`, under an `If-Match`
+/// condition: the rules (who may act, from which status, a reason where one is
+/// needed), a new revision, the change feed and the audit log. Shared by the API and the
+/// dashboard's approve and return forms. Returns the new report and the commune's name.
+pub async fn apply(
+    state: &web::Data<AppState>,
+    caller: Caller,
+    code: UnitCode,
+    month: Month,
+    action: Action,
+    reason: Option<String>,
+    condition: Option<IfMatch>,
+) -> ApiResult<(StoredReport, String)> {
+    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
         return Err(bad_request("the reason is limited to 2000 characters"));
     }
     if action == Action::Submit && !caller.can_submit(&code) {
         return Err(forbidden(format!("{} may not submit the report of commune {code}", describe(&caller))));
     }
-    let condition = if_match(&req)?;
     let st = state.clone();
-    let (report, name) = state
+    state
         .db(move |conn| {
             let topology = units::topology_around(conn, &code)?;
             let name = commune_in(&topology, &code, month)?;
@@ -112,8 +131,7 @@ async fn act(
             })?;
             Ok((outcome.into_report(), name))
         })
-        .await?;
-    Ok(respond(HttpResponse::Ok(), &state, &report, name))
+        .await
 }
 
 macro_rules! action_route {

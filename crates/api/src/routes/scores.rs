@@ -1,13 +1,15 @@
 //! One commune's score: the criterion breakdown, its rank among its parent's communes, and its
 //! history.
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use cchc_domain::Period;
-use cchc_domain::scoring::ScoreCard;
-use cchc_persistence::{schemes, units};
+use cchc_domain::scoring::{Scheme, ScoreCard};
+use cchc_domain::{Period, Principal, UnitCode};
+use cchc_persistence::{DbConnection, schemes, units};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, not_found};
@@ -81,87 +83,92 @@ pub async fn get(
     let period: Period = params::period(&query.period)?;
     let scheme_param = query.scheme.clone();
     let st = state.clone();
-    let view = state
-        .db(move |conn| {
-            let topology = units::topology(conn)?;
-            ensure_can_view(&caller, &topology, &code, period.last_month())?;
-            let tree = topology.at(period.last_month());
-            let node =
-                tree.get(&code).ok_or_else(|| not_found(format!("commune {code} does not exist in {period}")))?;
-            let caller_province = caller.unit().and_then(|u| province_of(&tree, u));
-            let refs = schemes::refs(conn)?;
-            let scheme = scoring::choose(&refs, scheme_param.as_deref(), period.last_month(), |r| {
-                scoring::visible_to(r, &caller, caller_province.as_ref())
-            })?;
-            let mut own = ranking::standings(conn, &st, &topology, Some(&code), period, &scheme, true)?;
-            let standing = own.pop().ok_or_else(|| not_found(format!("commune {code} does not exist in {period}")))?;
-            let rank = match &node.parent {
-                Some(parent) if tree.contains(parent) => {
-                    let view = ranking::compute(
-                        conn,
-                        &st,
-                        &topology,
-                        &RankingRequest { unit: Some(parent), period, scheme: &scheme, detail: false },
-                    )?;
-                    let entry = view.entries.iter().find(|e| e.unit_code == code.as_str());
-                    Some(RankAmong {
-                        unit_code: parent.to_string(),
-                        unit_name: view.unit_name.clone(),
-                        rank: entry.and_then(|e| e.rank),
-                        of: view.communes,
-                    })
-                }
-                _ => None,
-            };
-            let mut history = Vec::with_capacity(12);
-            for back in (0..12).rev() {
-                let p = period.shifted(-back);
-                let point = if back == 0 {
-                    HistoryPoint {
-                        period: p.to_string(),
-                        status: standing.status.clone(),
-                        score: standing.total.map(cchc_domain::derived::round2),
-                        band: standing.band.clone(),
-                    }
-                } else {
-                    let mut s = ranking::standings(conn, &st, &topology, Some(&code), p, &scheme, false)?;
-                    match s.pop() {
-                        Some(s) => HistoryPoint {
-                            period: p.to_string(),
-                            status: s.status,
-                            score: s.total.map(cchc_domain::derived::round2),
-                            band: s.band,
-                        },
-                        None => HistoryPoint {
-                            period: p.to_string(),
-                            status: "not_existing".into(),
-                            score: None,
-                            band: None,
-                        },
-                    }
-                };
-                history.push(point);
-            }
-            let parsed = st.schemes.get(conn, &st.catalog, scheme.id)?;
-            Ok(CommuneScoreView {
-                unit_code: code.to_string(),
-                unit_name: node.name.clone(),
-                period: period.to_string(),
-                scheme: SchemeSummary {
-                    code: scheme.code.clone(),
-                    version: scheme.version,
-                    name_vi: parsed.definition.name_vi.clone(),
-                    name_en: parsed.definition.name_en.clone(),
-                    max_score: parsed.definition.max_score,
-                },
-                status: standing.status,
-                score: standing.total.map(cchc_domain::derived::round2),
-                band: standing.band,
-                rank,
-                card: standing.card,
-                history,
-            })
-        })
-        .await?;
+    let view = state.db(move |conn| score_view(conn, &st, &caller, &code, period, scheme_param.as_deref())).await?.0;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// One commune's score view for a period (scope checked) — what `GET
+/// /api/v1/communes/{code}/scores` answers and the dashboard's commune page shows — with the
+/// scheme it was scored under.
+pub fn score_view(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    code: &UnitCode,
+    period: Period,
+    scheme_param: Option<&str>,
+) -> ApiResult<(CommuneScoreView, Arc<Scheme>)> {
+    let topology = units::topology(conn)?;
+    ensure_can_view(caller, &topology, code, period.last_month())?;
+    let tree = topology.at(period.last_month());
+    let node = tree.get(code).ok_or_else(|| not_found(format!("commune {code} does not exist in {period}")))?;
+    let caller_province = caller.unit().and_then(|u| province_of(&tree, u));
+    let refs = schemes::refs(conn)?;
+    let scheme = scoring::choose(&refs, scheme_param, period.last_month(), |r| {
+        scoring::visible_to(r, caller, caller_province.as_ref())
+    })?;
+    let mut own = ranking::standings(conn, st, &topology, Some(code), period, &scheme, true)?;
+    let standing = own.pop().ok_or_else(|| not_found(format!("commune {code} does not exist in {period}")))?;
+    let rank = match &node.parent {
+        Some(parent) if tree.contains(parent) => {
+            let view = ranking::compute(
+                conn,
+                st,
+                &topology,
+                &RankingRequest { unit: Some(parent), period, scheme: &scheme, detail: false },
+            )?;
+            let entry = view.entries.iter().find(|e| e.unit_code == code.as_str());
+            Some(RankAmong {
+                unit_code: parent.to_string(),
+                unit_name: view.unit_name.clone(),
+                rank: entry.and_then(|e| e.rank),
+                of: view.communes,
+            })
+        }
+        _ => None,
+    };
+    let mut history = Vec::with_capacity(12);
+    for back in (0..12).rev() {
+        let p = period.shifted(-back);
+        let point = if back == 0 {
+            HistoryPoint {
+                period: p.to_string(),
+                status: standing.status.clone(),
+                score: standing.total.map(cchc_domain::derived::round2),
+                band: standing.band.clone(),
+            }
+        } else {
+            let mut s = ranking::standings(conn, st, &topology, Some(code), p, &scheme, false)?;
+            match s.pop() {
+                Some(s) => HistoryPoint {
+                    period: p.to_string(),
+                    status: s.status,
+                    score: s.total.map(cchc_domain::derived::round2),
+                    band: s.band,
+                },
+                None => HistoryPoint { period: p.to_string(), status: "not_existing".into(), score: None, band: None },
+            }
+        };
+        history.push(point);
+    }
+    let parsed = st.schemes.get(conn, &st.catalog, scheme.id)?;
+    let view = CommuneScoreView {
+        unit_code: code.to_string(),
+        unit_name: node.name.clone(),
+        period: period.to_string(),
+        scheme: SchemeSummary {
+            code: scheme.code.clone(),
+            version: scheme.version,
+            name_vi: parsed.definition.name_vi.clone(),
+            name_en: parsed.definition.name_en.clone(),
+            max_score: parsed.definition.max_score,
+        },
+        status: standing.status,
+        score: standing.total.map(cchc_domain::derived::round2),
+        band: standing.band,
+        rank,
+        card: standing.card,
+        history,
+    };
+    Ok((view, parsed))
 }

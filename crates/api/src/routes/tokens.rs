@@ -46,7 +46,28 @@ pub async fn issue(
     body: web::Json<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     let TokenRequest { username, password } = body.into_inner();
-    let address = client_address(&req, state.rules.trust_proxy);
+    let SignedIn { user, token } = sign_in(&state, &req, username, password).await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
+        access_token: token,
+        token_type: "Bearer".into(),
+        expires_in: state.token_ttl,
+        role: user.role,
+        unit: user.unit_code.map(|u| u.to_string()),
+    }))
+}
+
+/// A stored user who proved their password, and a fresh token for them.
+pub struct SignedIn {
+    pub user: users::User,
+    pub token: String,
+}
+
+/// Checks a stored user's password, with the sign-in rate limits (per username and per client
+/// address), and issues a token of the configured lifetime. Shared by `POST /api/v1/auth/token`
+/// and the dashboard's sign-in form. Errors: 401 for a wrong username or password or a disabled
+/// user, 429 (with `retry_after`) when a limit is reached.
+pub async fn sign_in(state: &AppState, req: &HttpRequest, username: String, password: String) -> ApiResult<SignedIn> {
+    let address = client_address(req, state.rules.trust_proxy);
     let keys = [
         (format!("user:{}", users::normalize_username(&username)), state.rules.login_max_failures),
         (format!("addr:{address}"), state.rules.login_max_failures_per_address),
@@ -86,13 +107,7 @@ pub async fn issue(
         _ => return Err(unauthorized("wrong username or password")),
     };
     let token = state.keys.issue(&user.username, user.role, user.unit_code.as_ref(), state.token_ttl)?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(TokenResponse {
-        access_token: token,
-        token_type: "Bearer".into(),
-        expires_in: state.token_ttl,
-        role: user.role,
-        unit: user.unit_code.map(|u| u.to_string()),
-    }))
+    Ok(SignedIn { user, token })
 }
 
 /// Failed sign-ins are counted in windows of this length.

@@ -1,0 +1,234 @@
+//! What each page shows, loaded in one go on the blocking pool through the same functions as
+//! the API's handlers (and so with the same scope checks).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cchc_domain::derived::derive;
+use cchc_domain::hierarchy::Hierarchy;
+use cchc_domain::report::ReportStatus;
+use cchc_domain::scoring::{BandDefinition, Scheme};
+use cchc_domain::workflow::may_review;
+use cchc_domain::{Month, Period, Principal, UnitCode, UnitLevel};
+use cchc_persistence::units::Topology;
+use cchc_persistence::{DbConnection, reports, scores, units};
+
+use crate::error::{ApiResult, ErrorCode, forbidden};
+use crate::params;
+use crate::ranking::RankingView;
+use crate::routes::completeness::{self, CompletenessView};
+use crate::routes::rankings::rank_for;
+use crate::routes::reports::{self as report_routes, ReportView};
+use crate::routes::scores::{CommuneScoreView, score_view};
+use crate::state::AppState;
+
+/// How far back the default period looks for a month with reports.
+const LOOK_BACK_MONTHS: i64 = 120;
+
+/// The unit a page is about: `?unit=` when given (checked against the caller's scope later),
+/// else the caller's own unit; `None` (the whole country) only for an admin.
+pub fn unit_param(caller: &Principal, param: Option<&str>) -> ApiResult<Option<UnitCode>> {
+    match param.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Ok(Some(params::unit_code(p)?)),
+        None => Ok(caller.unit().cloned()),
+    }
+}
+
+/// `?period=` when given, else the latest month with a counted report below the unit (else the
+/// current month).
+pub fn period_param(
+    conn: &mut DbConnection,
+    topology: &Topology,
+    unit: Option<&UnitCode>,
+    param: Option<&str>,
+) -> ApiResult<(Period, Month)> {
+    let latest = latest_month(conn, topology, unit)?;
+    match param.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Ok((params::period(p)?, latest)),
+        None => Ok((Period::Month(latest), latest)),
+    }
+}
+
+/// The latest month, at most ten years back, in which a commune below `unit` (the whole country
+/// for `None`) has a counted report; the current month when there is none.
+pub fn latest_month(conn: &mut DbConnection, topology: &Topology, unit: Option<&UnitCode>) -> ApiResult<Month> {
+    let now = params::current_month();
+    for back in 0..LOOK_BACK_MONTHS {
+        let month = now.plus(-back);
+        let tree = topology.at(month);
+        let codes: Vec<&UnitCode> = match unit {
+            Some(u) if !tree.contains(u) => continue,
+            Some(u) => tree.communes_below(Some(u)).into_iter().map(|n| &n.code).collect(),
+            None => Vec::new(),
+        };
+        if unit.is_some() && codes.is_empty() {
+            continue;
+        }
+        // Scheme 0 scores nothing: only the reports' statuses are read.
+        let rows = scores::for_month(conn, 0, month, unit.map(|_| codes.as_slice()))?;
+        if rows.iter().any(|r| r.status.counts()) {
+            return Ok(month);
+        }
+    }
+    Ok(now)
+}
+
+/// A unit the picker offers.
+#[derive(Debug, Clone)]
+pub struct UnitChoice {
+    pub code: UnitCode,
+    pub name: String,
+    pub level: UnitLevel,
+}
+
+/// The provinces and districts the caller may pick in a month's tree, provinces first.
+pub fn unit_choices(tree: &Hierarchy, caller: &Principal) -> Vec<UnitChoice> {
+    let mut out: Vec<UnitChoice> = tree
+        .nodes()
+        .filter(|n| n.level != UnitLevel::Commune)
+        .filter(|n| match caller.unit() {
+            None => caller.is_admin(),
+            Some(scope) => tree.is_within(&n.code, scope),
+        })
+        .map(|n| UnitChoice { code: n.code.clone(), name: n.name.clone(), level: n.level })
+        .collect();
+    out.sort_by(|a, b| a.code.as_str().len().cmp(&b.code.as_str().len()).then_with(|| a.code.cmp(&b.code)));
+    out
+}
+
+pub struct RankingData {
+    pub view: RankingView,
+    pub bands: Vec<BandDefinition>,
+    pub period: Period,
+    pub latest: Month,
+    pub unit: Option<UnitCode>,
+    pub choices: Vec<UnitChoice>,
+}
+
+/// The ranking page (and its downloads): the caller's unit, or the one asked for.
+pub fn rankings(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    unit: Option<&str>,
+    period: Option<&str>,
+) -> ApiResult<RankingData> {
+    let unit = unit_param(caller, unit)?;
+    if unit.is_none() && !caller.is_admin() {
+        return Err(forbidden("the national ranking is for admins"));
+    }
+    let topology = units::topology(conn)?;
+    let (period, latest) = period_param(conn, &topology, unit.as_ref(), period)?;
+    let (view, bands) = rank_for(conn, st, caller, unit.as_ref(), period, None, false)?;
+    let choices = unit_choices(&topology.at(period.last_month()), caller);
+    Ok(RankingData { view, bands, period, latest, unit, choices })
+}
+
+pub struct CompletenessData {
+    pub view: CompletenessView,
+    pub period: Period,
+    pub latest: Month,
+    pub unit: UnitCode,
+    pub choices: Vec<UnitChoice>,
+}
+
+pub fn completeness(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    unit: Option<&str>,
+    period: Option<&str>,
+) -> ApiResult<CompletenessData> {
+    let topology = units::topology(conn)?;
+    let unit = match unit_param(caller, unit)? {
+        Some(u) => u,
+        // An admin without a unit: the first province.
+        None => unit_choices(&topology.at(params::current_month()), caller)
+            .into_iter()
+            .next()
+            .map(|c| c.code)
+            .ok_or_else(|| crate::error::not_found("there are no units yet"))?,
+    };
+    let (period, latest) = period_param(conn, &topology, Some(&unit), period)?;
+    let view = completeness::view(conn, &st.calendar, caller, &unit, period)?;
+    let choices = unit_choices(&topology.at(period.last_month()), caller);
+    Ok(CompletenessData { view, period, latest, unit, choices })
+}
+
+/// One month of a commune's trend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    pub month: Month,
+    pub score: Option<f64>,
+    /// `resolved_on_time_rate` of the month's counted report.
+    pub on_time_rate: Option<f64>,
+}
+
+pub struct CommuneData {
+    pub score: CommuneScoreView,
+    pub scheme: Arc<Scheme>,
+    pub period: Period,
+    pub latest: Month,
+    pub trend: Vec<TrendPoint>,
+    /// The latest report of the 12 months the caller may read.
+    pub report: Option<ReportView>,
+    /// Whether the caller reviews this commune's reports.
+    pub reviewer: bool,
+}
+
+pub fn commune(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    code: &UnitCode,
+    period: Option<&str>,
+) -> ApiResult<CommuneData> {
+    let topology = units::topology(conn)?;
+    let (period, latest) = period_param(conn, &topology, Some(code), period)?;
+    let (score, scheme) = score_view(conn, st, caller, code, period, None)?;
+    let last = period.last_month();
+    let months: Vec<Month> = (0..12).rev().map(|back| last.plus(-back)).collect();
+    // The monthly history: the score view's own when the period is a month.
+    let monthly = match period {
+        Period::Month(_) => score.history.iter().map(|h| h.score).collect::<Vec<_>>(),
+        _ => score_view(conn, st, caller, code, Period::Month(last), None)?.0.history.iter().map(|h| h.score).collect(),
+    };
+    let figures = reports::figures(conn, &months, Some(&[code]))?;
+    let rates: HashMap<Month, Option<f64>> = figures
+        .iter()
+        .filter(|f| f.status.counts())
+        .map(|f| (f.period, derive(&f.values).get("resolved_on_time_rate")))
+        .collect();
+    let trend = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| TrendPoint {
+            month: *m,
+            score: monthly.get(i).copied().flatten(),
+            on_time_rate: rates.get(m).copied().flatten(),
+        })
+        .collect();
+    let mut report = None;
+    let mut filed: Vec<Month> = figures.iter().map(|f| f.period).collect();
+    filed.sort();
+    for m in filed.into_iter().rev() {
+        match report_routes::load(conn, caller, code, m) {
+            Ok((r, name)) => {
+                report = Some(report_routes::view(st, &r, name));
+                break;
+            }
+            // A draft the caller may not read.
+            Err(e) if e.code == ErrorCode::NotFound => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    // The reviewer of the report shown (the rule of the API's approve and return).
+    let month = report.as_ref().and_then(|r| r.period.parse::<Month>().ok()).unwrap_or(last);
+    let reviewer = may_review(caller, code, &topology.at(month), &topology.at(params::current_month()));
+    Ok(CommuneData { score, scheme, period, latest, trend, report, reviewer })
+}
+
+/// Whether a report is waiting for its reviewer.
+pub fn awaiting_review(report: &ReportView) -> bool {
+    report.status == ReportStatus::Submitted
+}
