@@ -20,7 +20,7 @@ use crate::units::{UnitCode, UnitLevel};
 pub const DIGITIZED: &str = "dossiers_digitized";
 pub const PAID_ONLINE: &str = "dossiers_paid_online";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Channel {
     Direct = 1,
     Online = 2,
@@ -28,14 +28,14 @@ pub enum Channel {
 }
 
 /// A request for supplements and, once the citizen answered, when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Supplement {
     pub requested_at: NaiveDateTime,
     pub supplied_at: Option<NaiveDateTime>,
 }
 
 /// A dossier as stored: only the fields the rules need. Applicant data is never kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Dossier {
     /// MaHoSo.
     pub code: String,

@@ -39,7 +39,8 @@ struct Row {
 
 /// A stable fingerprint of what a record says, to tell an identical resend from a correction.
 fn fingerprint(d: &Dossier) -> i64 {
-    // FNV-1a over the canonical JSON: stable across Rust versions, unlike the std hasher.
+    // FNV-1a over the fields as `Hash` writes them. Should a Rust release change how a field
+    // type writes itself, one replay would count as an update; nothing else depends on it.
     struct Fnv(u64);
     impl Hasher for Fnv {
         fn finish(&self) -> u64 {
@@ -53,7 +54,7 @@ fn fingerprint(d: &Dossier) -> i64 {
         }
     }
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
-    serde_json::to_string(d).unwrap_or_default().hash(&mut h);
+    d.hash(&mut h);
     h.finish() as i64
 }
 
@@ -205,7 +206,9 @@ pub fn upsert(
     write_transaction(conn, |c| {
         let codes: Vec<&str> = batch.iter().map(|d| d.code.as_str()).collect();
         let mut stored: HashMap<String, (Option<NaiveDateTime>, i64, String)> = HashMap::with_capacity(batch.len());
-        for chunk in codes.chunks(CHUNK) {
+        // PostgreSQL binds the whole list as one array; SQLite needs one parameter per code.
+        let per_query = if matches!(c, DbConnection::Postgresql(_)) { codes.len().max(1) } else { CHUNK };
+        for chunk in codes.chunks(per_query) {
             let rows: Vec<(String, Option<NaiveDateTime>, i64, String)> = dossiers::table
                 .filter(dossiers::code.eq_any(chunk))
                 .select((dossiers::code, dossiers::latest_event_at, dossiers::content_hash, dossiers::unit_code))
@@ -328,21 +331,4 @@ pub fn for_window(
 
 pub fn count(conn: &mut DbConnection) -> DbResult<i64> {
     Ok(dossiers::table.count().get_result(conn)?)
-}
-
-/// The distinct communes holding the stored dossiers of these codes.
-pub fn holders(conn: &mut DbConnection, codes: &[String]) -> DbResult<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for chunk in codes.chunks(CHUNK) {
-        out.extend(
-            dossiers::table
-                .filter(dossiers::code.eq_any(chunk))
-                .select(dossiers::unit_code)
-                .distinct()
-                .load::<String>(conn)?,
-        );
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
 }
