@@ -58,7 +58,8 @@ pub fn append(conn: &mut DbConnection, e: &NewEvent, now: DateTime<Utc>) -> DbRe
                 .execute(pg)?;
         }
         DbConnection::Sqlite(lite) => {
-            let id: i64 = diesel::insert_into(feed_events::table)
+            // One writer at a time: ids are in commit order, and seq 0 leaves the order to them.
+            diesel::insert_into(feed_events::table)
                 .values((
                     feed_events::seq.eq(0),
                     feed_events::kind.eq(&e.kind),
@@ -67,9 +68,7 @@ pub fn append(conn: &mut DbConnection, e: &NewEvent, now: DateTime<Utc>) -> DbRe
                     feed_events::payload_json.eq(&payload),
                     feed_events::created_at.eq(t),
                 ))
-                .returning(feed_events::id)
-                .get_result(lite)?;
-            diesel::update(feed_events::table.find(id)).set(feed_events::seq.eq(id)).execute(lite)?;
+                .execute(lite)?;
         }
     }
     Ok(())

@@ -54,6 +54,9 @@ impl Database {
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
+            // A SQLite file does not go away under an open connection; testing each checkout
+            // would cost a round trip per request for nothing. PostgreSQL connections are tested.
+            .test_on_check_out(backend == Backend::Postgres)
             .connection_timeout(options.connection_timeout)
             .build(manager)
             .map_err(|e| DbError::Unavailable(format!("cannot open {backend} database {target:?}: {e}")))?;

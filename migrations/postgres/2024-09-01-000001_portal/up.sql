@@ -21,7 +21,7 @@ CREATE INDEX dossiers_unit_received ON dossiers (unit_code, received_at);
 
 -- The outbound change feed. Items are read in (seq, id) order; seq is the writing
 -- transaction's id on PostgreSQL, read only once every older transaction has finished, so an
--- item that commits late is never skipped. SQLite writes one transaction at a time: seq = id.
+-- item that commits late is never skipped. SQLite writes one transaction at a time: seq 0, id order.
 CREATE TABLE feed_events (
     id BIGSERIAL PRIMARY KEY,
     seq BIGINT NOT NULL,
