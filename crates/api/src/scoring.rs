@@ -129,7 +129,6 @@ pub fn rescore(db: &Database, cache: &SchemeCache, catalog: &Catalog, scheme: &S
         Some(_) => Some(cchc_persistence::units::topology(&mut conn)?),
         None => None,
     };
-    let mut trees: HashMap<Month, Hierarchy> = HashMap::new();
     let (mut after, mut total) = (0i64, 0usize);
     loop {
         let page = reports::current_values_page(&mut conn, after, 1000, scheme.valid_from, scheme.valid_to)?;
@@ -138,10 +137,7 @@ pub fn rescore(db: &Database, cache: &SchemeCache, catalog: &Catalog, scheme: &S
         let scored: Vec<_> = page
             .iter()
             .filter(|r| match (&scheme.owner, &topology) {
-                (Some(owner), Some(t)) => {
-                    let tree = trees.entry(r.period).or_insert_with(|| t.at(r.period));
-                    province_of(tree, &r.unit_code).as_ref() == Some(owner)
-                }
+                (Some(owner), Some(t)) => province_of(&t.at(r.period), &r.unit_code).as_ref() == Some(owner),
                 _ => true,
             })
             .map(|r| (r, NewScore { scheme_id: scheme.id, card: parsed.score(&r.values) }))

@@ -72,6 +72,7 @@ pub fn build_state(
         db,
         catalog: Arc::new(catalog),
         schemes,
+        topology: Default::default(),
         keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
         calendar,
         token_ttl: auth.token_ttl,

@@ -17,6 +17,8 @@ pub struct AppState {
     pub db: Database,
     pub catalog: Arc<Catalog>,
     pub schemes: Arc<SchemeCache>,
+    /// The unit tree, re-read whenever a unit changes (checked against the database each time).
+    pub topology: Arc<cchc_persistence::units::TopologyCache>,
     pub keys: JwtKeys,
     pub calendar: ReportingCalendar,
     pub token_ttl: i64,

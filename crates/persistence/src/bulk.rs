@@ -59,7 +59,7 @@ pub fn insert_units(conn: &mut DbConnection, versions: &[UnitVersion], now: Date
                 .collect();
             crate::with_backend!(c, |c| diesel::insert_into(unit_versions::table).values(&rows).execute(c))?;
         }
-        Ok(())
+        crate::units::bump_revision(c)
     })
 }
 

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use cchc_domain::hierarchy::{Merge, UnitVersion, exists_throughout};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cchc_domain::hierarchy::{Hierarchy, Merge, UnitVersion, exists_throughout};
 use cchc_domain::{Month, UnitCode};
 
 use crate::codec::{self, enum_str, to_db_time};
@@ -76,7 +79,8 @@ pub fn create(conn: &mut DbConnection, first: &UnitVersion, now: DateTime<Utc>) 
         diesel::insert_into(units::table)
             .values((units::code.eq(first.code.as_str()), units::created_at.eq(to_db_time(now))))
             .execute(c)?;
-        insert_version(c, first, now)
+        insert_version(c, first, now)?;
+        bump_revision(c)
     })
 }
 
@@ -123,19 +127,78 @@ pub fn all_merges(conn: &mut DbConnection) -> DbResult<Vec<Merge>> {
         .collect()
 }
 
-/// Unit versions and merges: enough to build the tree of any month.
+/// Unit versions and merges: enough to build the tree of any month. Trees are built once per
+/// month and kept.
 pub struct Topology {
     pub versions: Vec<UnitVersion>,
     pub merges: Vec<Merge>,
-}
-
-pub fn topology(conn: &mut DbConnection) -> DbResult<Topology> {
-    Ok(Topology { versions: all_versions(conn)?, merges: all_merges(conn)? })
+    trees: Mutex<HashMap<Month, Arc<Hierarchy>>>,
 }
 
 impl Topology {
-    pub fn at(&self, m: Month) -> cchc_domain::hierarchy::Hierarchy {
-        cchc_domain::hierarchy::Hierarchy::at(&self.versions, m)
+    pub fn new(versions: Vec<UnitVersion>, merges: Vec<Merge>) -> Topology {
+        Topology { versions, merges, trees: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn at(&self, m: Month) -> Arc<Hierarchy> {
+        let mut trees = self.trees.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        trees.entry(m).or_insert_with(|| Arc::new(Hierarchy::at(&self.versions, m))).clone()
+    }
+}
+
+pub fn topology(conn: &mut DbConnection) -> DbResult<Topology> {
+    Ok(Topology::new(all_versions(conn)?, all_merges(conn)?))
+}
+
+/// The key of `settings` that counts changes to units; a cached topology is good while it stands.
+const UNITS_REVISION: &str = "units_revision";
+
+/// Counts a change to units, in the writer's transaction.
+pub(crate) fn bump_revision(conn: &mut DbConnection) -> DbResult<()> {
+    use crate::schema::settings;
+    let current: Option<String> =
+        settings::table.find(UNITS_REVISION).select(settings::value).first(conn).optional()?;
+    match current {
+        Some(v) => {
+            let next = v.parse::<i64>().unwrap_or(0) + 1;
+            diesel::update(settings::table.find(UNITS_REVISION))
+                .set(settings::value.eq(next.to_string()))
+                .execute(conn)?
+        }
+        None => diesel::insert_into(settings::table)
+            .values((settings::key.eq(UNITS_REVISION), settings::value.eq("1")))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// The whole topology, from a per-process cache while no unit has changed since it was read.
+/// Every instance checks the database's change counter on each call, so none serves a stale
+/// tree for longer than the write that changed it.
+#[derive(Default)]
+pub struct TopologyCache {
+    cached: Mutex<Option<(i64, Arc<Topology>)>>,
+}
+
+impl TopologyCache {
+    pub fn get(&self, conn: &mut DbConnection) -> DbResult<Arc<Topology>> {
+        use crate::schema::settings;
+        let revision: i64 = settings::table
+            .find(UNITS_REVISION)
+            .select(settings::value)
+            .first::<String>(conn)
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if let Some((r, t)) = self.cached.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && *r == revision
+        {
+            return Ok(t.clone());
+        }
+        // A change committed between the counter and the units is caught on the next call.
+        let fresh = Arc::new(topology(conn)?);
+        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((revision, fresh.clone()));
+        Ok(fresh)
     }
 }
 
@@ -177,7 +240,7 @@ pub fn topology_around(conn: &mut DbConnection, code: &UnitCode) -> DbResult<Top
             versions.push(row.into_domain()?);
         }
     }
-    Ok(Topology { versions, merges })
+    Ok(Topology::new(versions, merges))
 }
 
 #[derive(Queryable, Selectable)]
@@ -252,6 +315,7 @@ pub fn change(
         ensure_parent_throughout(c, &next)?;
         set_valid_to(c, *id, Some(from.previous()))?;
         insert_version(c, &next, now)?;
+        bump_revision(c)?;
         Ok(next)
     })
 }
@@ -309,7 +373,7 @@ pub fn end(conn: &mut DbConnection, code: &UnitCode, last: Month) -> DbResult<()
         if current.valid_to.is_none_or(|t| t > last) {
             set_valid_to(c, *id, Some(last))?;
         }
-        Ok(())
+        bump_revision(c)
     })
 }
 

@@ -11,7 +11,7 @@ use cchc_domain::scoring::{BandDefinition, Scheme};
 use cchc_domain::workflow::may_review;
 use cchc_domain::{Month, Period, Principal, UnitCode, UnitLevel};
 use cchc_persistence::units::Topology;
-use cchc_persistence::{DbConnection, reports, scores, units};
+use cchc_persistence::{DbConnection, reports, scores};
 
 use crate::error::{ApiResult, ErrorCode, forbidden};
 use crate::params;
@@ -117,7 +117,7 @@ pub fn rankings(
     if unit.is_none() && !caller.is_admin() {
         return Err(forbidden("the national ranking is for admins"));
     }
-    let topology = units::topology(conn)?;
+    let topology = st.topology.get(conn)?;
     let (period, latest) = period_param(conn, &topology, unit.as_ref(), period)?;
     let (view, bands) = rank_for(conn, st, caller, unit.as_ref(), period, None, false)?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
@@ -139,7 +139,7 @@ pub fn completeness(
     unit: Option<&str>,
     period: Option<&str>,
 ) -> ApiResult<CompletenessData> {
-    let topology = units::topology(conn)?;
+    let topology = st.topology.get(conn)?;
     let unit = match unit_param(caller, unit)? {
         Some(u) => u,
         // An admin without a unit: the first province.
@@ -150,7 +150,7 @@ pub fn completeness(
             .ok_or_else(|| crate::error::not_found("there are no units yet"))?,
     };
     let (period, latest) = period_param(conn, &topology, Some(&unit), period)?;
-    let view = completeness::view(conn, &st.calendar, caller, &unit, period)?;
+    let view = completeness::view(conn, st, caller, &unit, period)?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
     Ok(CompletenessData { view, period, latest, unit, choices })
 }
@@ -183,7 +183,7 @@ pub fn commune(
     code: &UnitCode,
     period: Option<&str>,
 ) -> ApiResult<CommuneData> {
-    let topology = units::topology(conn)?;
+    let topology = st.topology.get(conn)?;
     let (period, latest) = period_param(conn, &topology, Some(code), period)?;
     let (score, scheme) = score_view(conn, st, caller, code, period, None)?;
     let last = period.last_month();

@@ -12,7 +12,7 @@ use cchc_domain::hierarchy::{predecessors, successor_at};
 use cchc_domain::{Month, Period, UnitCode, UnitLevel, Values};
 use cchc_persistence::DbConnection;
 use cchc_persistence::reports::{self, MonthFigures};
-use cchc_persistence::units::{self, Topology};
+use cchc_persistence::units::Topology;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, not_found};
@@ -197,7 +197,7 @@ pub async fn get(
     let st = state.clone();
     let view = state
         .db(move |conn| {
-            let topology = units::topology(conn)?;
+            let topology = st.topology.get(conn)?;
             ensure_can_view(&caller, &topology, &code, period.last_month())?;
             let figures = load_period_figures(conn, &st, &topology, Some(&code), period)?;
             let aggregate = aggregate_units(&st.catalog, figures.values.values());

@@ -8,8 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::timeliness::{Completeness, Filing, completeness};
-use cchc_domain::{Month, Period, Principal, ReportingCalendar, UnitCode};
-use cchc_persistence::{DbConnection, reports, units};
+use cchc_domain::{Month, Period, Principal, UnitCode};
+use cchc_persistence::{DbConnection, reports};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, not_found};
@@ -47,8 +47,8 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     let code = params::unit_code(&path)?;
     let period: Period = params::period(&query.period)?;
-    let calendar = state.calendar;
-    let view = state.db(move |conn| view(conn, &calendar, &caller, &code, period)).await?;
+    let st = state.clone();
+    let view = state.db(move |conn| view(conn, &st, &caller, &code, period)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -56,12 +56,12 @@ pub async fn get(
 /// /api/v1/units/{code}/completeness` answers and the dashboard's completeness page shows.
 pub fn view(
     conn: &mut DbConnection,
-    calendar: &ReportingCalendar,
+    st: &AppState,
     caller: &Principal,
     code: &UnitCode,
     period: Period,
 ) -> ApiResult<CompletenessView> {
-    let topology = units::topology(conn)?;
+    let topology = st.topology.get(conn)?;
     ensure_can_view(caller, &topology, code, period.last_month())?;
     let name = topology
         .at(period.last_month())
@@ -85,7 +85,7 @@ pub fn view(
         unit_code: code.to_string(),
         unit_name: name,
         period: period.to_string(),
-        due_date: period.as_month().ok().map(|m| calendar.due_date(&Period::Month(m))),
-        completeness: completeness(calendar, &expected, &filings),
+        due_date: period.as_month().ok().map(|m| st.calendar.due_date(&Period::Month(m))),
+        completeness: completeness(&st.calendar, &expected, &filings),
     })
 }

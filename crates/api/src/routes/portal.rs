@@ -2,7 +2,7 @@
 //! line for large batches. Valid records are kept when others fail; the answer is an import
 //! summary with every conflict, like DHIS2's.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -14,11 +14,10 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use cchc_domain::hierarchy::Hierarchy;
 use cchc_domain::portal::{Conflict, Dossier, parse_record};
 use cchc_domain::{Month, Role, UnitCode, UnitLevel};
 use cchc_persistence::dossiers::{self, DryRunState, Outcome};
-use cchc_persistence::units::{self, Topology};
+use cchc_persistence::units::Topology;
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, ErrorCode, bad_request, forbidden};
@@ -79,8 +78,7 @@ impl ImportSummary {
 /// stood in the dossier's month, or stands now); an admin any commune that exists.
 struct Scope {
     province: Option<UnitCode>,
-    topology: Topology,
-    trees: HashMap<Month, Hierarchy>,
+    topology: Arc<Topology>,
 }
 
 impl Scope {
@@ -91,9 +89,7 @@ impl Scope {
         }
         let Some(province) = self.province.clone() else { return Ok(()) };
         for m in [month, current_month()] {
-            let topology = &self.topology;
-            let tree = self.trees.entry(m).or_insert_with(|| topology.at(m));
-            if tree.is_within(unit, &province) {
+            if self.topology.at(m).is_within(unit, &province) {
                 return Ok(());
             }
         }
@@ -116,8 +112,7 @@ impl Scope {
             .map(|v| (v.code.to_string(), v.valid_to.unwrap_or(now).min(now)))
             .collect();
         for (code, m) in months {
-            let topology = &self.topology;
-            let tree = self.trees.entry(m).or_insert_with(|| topology.at(m));
+            let tree = self.topology.at(m);
             if UnitCode::parse(&code).is_ok_and(|c| tree.is_within(&c, &province)) {
                 out.insert(code);
             }
@@ -264,8 +259,9 @@ pub async fn ingest(
             ));
         }
     };
-    let topology = state.db(|conn| Ok(units::topology(conn)?)).await?;
-    let mut scope = Scope { province, topology, trees: HashMap::new() };
+    let st = state.clone();
+    let topology = state.db(move |conn| Ok(st.topology.get(conn)?)).await?;
+    let mut scope = Scope { province, topology };
     let dry_run = options.dry_run;
     let mut summary = ImportSummary { dry_run, ..Default::default() };
     let mut batch: Vec<(usize, Dossier)> = Vec::with_capacity(BATCH);

@@ -4,7 +4,7 @@ use utoipa::IntoParams;
 
 use cchc_domain::scoring::BandDefinition;
 use cchc_domain::{Period, Principal, UnitCode};
-use cchc_persistence::{DbConnection, schemes, units};
+use cchc_persistence::{DbConnection, schemes};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, bad_request, forbidden};
@@ -70,7 +70,7 @@ pub fn rank_for(
     scheme_param: Option<&str>,
     detail: bool,
 ) -> ApiResult<(RankingView, Vec<BandDefinition>)> {
-    let topology = units::topology(conn)?;
+    let topology = st.topology.get(conn)?;
     if let Some(u) = unit {
         ensure_can_view(caller, &topology, u, period.last_month())?;
     }

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use cchc_domain::portal;
 use cchc_domain::{Period, UnitCode, Values};
-use cchc_persistence::{dossiers, reports, units};
+use cchc_persistence::{dossiers, reports};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, bad_request, not_found};
@@ -64,7 +64,7 @@ pub async fn get(
     let st = state.clone();
     let view = state
         .db(move |conn| {
-            let topology = units::topology(conn)?;
+            let topology = st.topology.get(conn)?;
             ensure_can_view(&caller, &topology, &code, month)?;
             let tree = topology.at(month);
             let name = tree

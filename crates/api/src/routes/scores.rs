@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use cchc_domain::scoring::{Scheme, ScoreCard};
 use cchc_domain::{Period, Principal, UnitCode};
-use cchc_persistence::{DbConnection, schemes, units};
+use cchc_persistence::{DbConnection, schemes};
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, not_found};
@@ -98,7 +98,7 @@ pub fn score_view(
     period: Period,
     scheme_param: Option<&str>,
 ) -> ApiResult<(CommuneScoreView, Arc<Scheme>)> {
-    let topology = units::topology(conn)?;
+    let topology = st.topology.get(conn)?;
     ensure_can_view(caller, &topology, code, period.last_month())?;
     let tree = topology.at(period.last_month());
     let node = tree.get(code).ok_or_else(|| not_found(format!("commune {code} does not exist in {period}")))?;

@@ -237,9 +237,10 @@ pub async fn children(
     let at = period.map(|p| p.last_month()).unwrap_or_else(current_month);
     let limit = paging.limit()?;
     let after = paging.after()?;
+    let st = state.clone();
     let page = state
         .db(move |conn| {
-            let topology = units::topology(conn)?;
+            let topology = st.topology.get(conn)?;
             ensure_can_view(&caller, &topology, &code, at)?;
             let tree = topology.at(at);
             if !tree.contains(&code) {
