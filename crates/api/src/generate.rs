@@ -185,6 +185,7 @@ pub fn run(args: &GenerateArgs) -> Result<Summary, String> {
         }
     }
     reports += bulk::insert_reports(&mut conn, &batch, Utc::now()).map_err(|e| e.to_string())?;
+    cchc_persistence::Database::analyze(&mut conn).map_err(|e| e.to_string())?;
     Ok(Summary {
         provinces: units.iter().filter(|u| u.level == UnitLevel::Province).count(),
         districts: units.iter().filter(|u| u.level == UnitLevel::District).count(),

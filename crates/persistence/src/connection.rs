@@ -122,11 +122,14 @@ impl Target {
 
 /// SQLite per-connection settings. WAL lets readers run beside the writer; `synchronous=FULL`
 /// syncs the WAL at every commit, so an acknowledged write survives a crash of the process or
-/// the machine; the busy timeout makes writers queue instead of failing.
+/// the machine; the busy timeout makes writers queue instead of failing. Reads go through a
+/// memory map and a 16 MiB page cache rather than a copy per page.
 pub const SQLITE_INIT: &str = "PRAGMA busy_timeout = 15000;
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
-PRAGMA foreign_keys = ON;";
+PRAGMA foreign_keys = ON;
+PRAGMA mmap_size = 1073741824;
+PRAGMA cache_size = -16384;";
 
 /// Opens connections of one backend, with its init statements.
 #[derive(Debug, Clone)]

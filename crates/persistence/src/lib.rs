@@ -71,12 +71,30 @@ impl Database {
         Ok(self.pool.get()?)
     }
 
-    /// Applies pending migrations and seeds the indicator catalog.
+    /// Applies pending migrations and seeds the indicator catalog. A SQLite database that has
+    /// never been analysed is analysed now: without statistics its planner picks the primary
+    /// key over the covering indexes that rankings rely on.
     pub fn migrate(&self) -> DbResult<Vec<String>> {
         let mut conn = self.conn()?;
         let applied = migrations::run(&mut conn)?;
         indicators::sync(&mut conn, &cchc_domain::Catalog::builtin())?;
+        if self.backend == Backend::Sqlite {
+            use diesel::RunQueryDsl;
+            let analysed: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1')",
+            ))
+            .get_result(&mut *conn)?;
+            if analysed == 0 {
+                Self::analyze(&mut conn)?;
+            }
+        }
         Ok(applied)
+    }
+
+    /// Refreshes the planner's statistics (after a bulk load).
+    pub fn analyze(conn: &mut DbConnection) -> DbResult<()> {
+        use diesel::connection::SimpleConnection;
+        Ok(conn.batch_execute("ANALYZE")?)
     }
 
     /// A round trip to the database.

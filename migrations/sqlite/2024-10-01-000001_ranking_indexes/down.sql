@@ -1,0 +1,2 @@
+DROP INDEX report_scores_cover;
+DROP INDEX reports_period_cover;
