@@ -91,10 +91,15 @@ impl Database {
         Ok(applied)
     }
 
-    /// Refreshes the planner's statistics (after a bulk load).
+    /// Refreshes the planner's statistics after a bulk load; on PostgreSQL also the visibility
+    /// map, without which the covering indexes cannot be read without the table.
     pub fn analyze(conn: &mut DbConnection) -> DbResult<()> {
         use diesel::connection::SimpleConnection;
-        Ok(conn.batch_execute("ANALYZE")?)
+        let sql = match conn.backend() {
+            Backend::Postgres => "VACUUM ANALYZE",
+            Backend::Sqlite => "ANALYZE",
+        };
+        Ok(conn.batch_execute(sql)?)
     }
 
     /// A round trip to the database.
