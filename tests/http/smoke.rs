@@ -11,3 +11,35 @@ async fn seed_report_round_trip(app: TestApp) {
 }
 
 backend_tests!(seed_report_round_trip);
+
+/// Two instances starting at once on a fresh database: one migrates while the other waits, and
+/// both come up.
+fn two_instances_migrate_at_once(url: String) {
+    let instances: Vec<_> = (0..2)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let db = cchc_persistence::Database::connect(&url, Default::default()).expect("connect");
+                db.migrate().expect("migrate")
+            })
+        })
+        .collect();
+    let applied: Vec<Vec<String>> = instances.into_iter().map(|t| t.join().expect("an instance")).collect();
+    // One applied every migration; the other found nothing left to do.
+    let mut counts: Vec<usize> = applied.iter().map(Vec::len).collect();
+    counts.sort();
+    assert_eq!(counts[0], 0, "{applied:?}");
+    assert!(counts[1] >= 5, "{applied:?}");
+}
+
+#[test]
+fn two_instances_migrate_a_fresh_postgres_database_at_once() {
+    let scratch = cchc_tests::postgres::Scratch::create_empty();
+    two_instances_migrate_at_once(scratch.url().to_owned());
+}
+
+#[test]
+fn two_instances_migrate_a_fresh_sqlite_database_at_once() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    two_instances_migrate_at_once(format!("sqlite://{}", dir.path().join("race.db").display()));
+}

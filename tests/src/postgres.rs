@@ -138,6 +138,14 @@ impl Scratch {
         Scratch { url: url_for(&name), name }
     }
 
+    /// An empty database, not cloned from the migrated template: for tests of migration itself.
+    pub fn create_empty() -> Scratch {
+        let name = format!("cchc_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = connect_admin();
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("creating {name}: {e}"));
+        Scratch { url: url_for(&name), name }
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }

@@ -76,8 +76,11 @@ impl Database {
     /// key over the covering indexes that rankings rely on.
     pub fn migrate(&self) -> DbResult<Vec<String>> {
         let mut conn = self.conn()?;
-        let applied = migrations::run(&mut conn)?;
-        indicators::sync(&mut conn, &cchc_domain::Catalog::builtin())?;
+        let applied = migrations::locked(&mut conn, |c| {
+            let applied = migrations::run(c)?;
+            indicators::sync(c, &cchc_domain::Catalog::builtin())?;
+            Ok(applied)
+        })?;
         if self.backend == Backend::Sqlite {
             use diesel::RunQueryDsl;
             let analysed: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
