@@ -8,20 +8,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::Utc;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use cchc_domain::{Month, Role};
-use cchc_tests::{Reply, TestApp, backend_tests, seed_body};
+use cchc_domain::Role;
+use cchc_tests::{Reply, TestApp, backend_tests, seed_body, this_month};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers (`reform` is also used by `users.rs`)
-
-/// The current month in Vietnam: what unit views default to.
-fn this_month() -> String {
-    Month::current(Utc::now()).to_string()
-}
 
 /// A report body with the eight Biểu 06 figures, in the order of the form: carried over,
 /// received online, received direct, resolved early, on time, overdue, pending within the

@@ -15,7 +15,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use cchc_domain::Role;
-use cchc_tests::{TestApp, backend_tests, seed_body};
+use cchc_tests::{DOSSIER_PARTS, TestApp, backend_tests, dossier_report, seed_body};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers (also used by `schemes.rs`)
@@ -41,19 +41,6 @@ fn base_values() -> Value {
         "online_services_level_3_4": true,
     })
 }
-
-/// The eight Biểu 06 figures, in the order of the form: carried over, received online, received
-/// direct, resolved early, on time, overdue, pending within the deadline, pending overdue.
-const DOSSIER_PARTS: [&str; 8] = [
-    "dossiers_carried_over",
-    "dossiers_received_online",
-    "dossiers_received_direct",
-    "dossiers_resolved_early",
-    "dossiers_resolved_on_time",
-    "dossiers_resolved_overdue",
-    "dossiers_pending_within_deadline",
-    "dossiers_pending_overdue",
-];
 
 /// Every dossier criterion at full marks: 100 received online, all resolved early or on time,
 /// nothing pending. 68 + 20 + 10 + 2 = 100.00.
@@ -83,13 +70,6 @@ pub(crate) fn report(figures: [i64; 8], extra: Value) -> Value {
             values_map.insert(k.clone(), v.clone());
         }
     }
-    json!({"values": values, "narrative": {"results": "Báo cáo kiểm thử."}})
-}
-
-/// A body with the dossier figures only: every other criterion's input is missing.
-fn dossiers_only(figures: [i64; 8]) -> Value {
-    let values: serde_json::Map<String, Value> =
-        DOSSIER_PARTS.iter().zip(figures).map(|(c, v)| ((*c).to_owned(), json!(v))).collect();
     json!({"values": values, "narrative": {"results": "Báo cáo kiểm thử."}})
 }
 
@@ -539,7 +519,7 @@ async fn detail_criteria_shows_each_criterion(app: TestApp) {
     file(&app, "07273", "2024-06", &seed_body()).await;
     // Hương Vĩ reports its dossiers only: 10 of 10 received online, all early. The three dossier
     // criteria earn 20 + 10 + 2; the fourteen others have no input and earn nothing → 32.00.
-    file(&app, "07276", "2024-06", &dossiers_only([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    file(&app, "07276", "2024-06", &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     draft(&app, "07294", "2024-06", &report(CLEAN, json!({}))).await;
 
     let admin = app.admin();

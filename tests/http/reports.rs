@@ -3,7 +3,7 @@
 //! refused — always as a problem document, and never with anything stored.
 
 use cchc_domain::{Month, Role};
-use cchc_tests::{Reply, TestApp, backend_tests, seed_body};
+use cchc_tests::{Reply, TestApp, backend_tests, finding, report_path, seed_body, seed_with};
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, IF_MATCH};
 use serde_json::{Value, json};
@@ -26,44 +26,13 @@ const DOSSIER_PARTS: [&str; 8] = [
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn report_path(code: &str, period: &str) -> String {
-    format!("/api/v1/communes/{code}/reports/{period}")
-}
-
 fn commune(app: &TestApp, code: &str) -> String {
     app.token(Role::Commune, Some(code))
-}
-
-/// The seed body with some values set (or, with `null`, removed).
-fn seed_with(changes: Value) -> Value {
-    let mut body = seed_body();
-    let values = body["values"].as_object_mut().expect("the seed has values");
-    for (k, v) in changes.as_object().expect("changes are an object") {
-        if v.is_null() {
-            values.remove(k);
-        } else {
-            values.insert(k.clone(), v.clone());
-        }
-    }
-    body
-}
-
-fn finding(code: &str, indicators: &[&str]) -> (String, Vec<String>) {
-    (code.to_owned(), indicators.iter().map(|s| (*s).to_owned()).collect())
 }
 
 fn sorted(mut v: Vec<(String, Vec<String>)>) -> Vec<(String, Vec<String>)> {
     v.sort();
     v
-}
-
-/// Reads a raw `reqwest` response into a `Reply`.
-async fn reply(res: reqwest::Response) -> Reply {
-    let status = res.status();
-    let headers = res.headers().clone();
-    let text = res.text().await.expect("a readable body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
 }
 
 /// A `PUT` of raw bytes with the given content type (none when `None`).
@@ -72,7 +41,7 @@ async fn put_raw(app: &TestApp, path: &str, token: &str, content_type: Option<&s
     if let Some(ct) = content_type {
         req = req.header(CONTENT_TYPE, ct);
     }
-    reply(req.send().await.expect("the server answers")).await
+    Reply::from(req.send().await.expect("the server answers")).await
 }
 
 /// A JSON `PUT` sent with `Transfer-Encoding: chunked` (no `Content-Length`), over a plain
@@ -136,7 +105,7 @@ async fn put_chunked(app: &TestApp, path: &str, token: &str, chunks: Vec<Vec<u8>
 /// A JSON `PUT` with an `If-Match` header.
 async fn put_if_match(app: &TestApp, path: &str, token: &str, if_match: &str, body: &Value) -> Reply {
     let req = app.client.put(app.url(path)).bearer_auth(token).header(IF_MATCH, if_match).json(body);
-    reply(req.send().await.expect("the server answers")).await
+    Reply::from(req.send().await.expect("the server answers")).await
 }
 
 /// Asserts an RFC 9457 problem with this status, naming `path` and the request's id.

@@ -2,17 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use cchc_domain::{Month, Role};
-use cchc_tests::{Reply, TestApp, backend_tests};
-
-/// The current month in Vietnam, which is what `as_of` defaults to.
-fn this_month() -> String {
-    Month::current(Utc::now()).to_string()
-}
+use cchc_domain::Role;
+use cchc_tests::{Reply, TestApp, backend_tests, this_month};
 
 fn keys(v: &Value) -> BTreeSet<&str> {
     v.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default()

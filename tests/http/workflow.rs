@@ -6,8 +6,10 @@
 use std::collections::BTreeSet;
 
 use cchc_api::config::RulesArgs;
-use cchc_domain::{Month, Role};
-use cchc_tests::{Options, Reply, TestApp, backend_tests, seed_body};
+use cchc_domain::Role;
+use cchc_tests::{
+    Options, Reply, TestApp, backend_tests, dossier_report, finding, report_path, seed_body, seed_with, this_month,
+};
 use futures_util::future::join_all;
 use reqwest::Method;
 use reqwest::header::IF_MATCH;
@@ -19,21 +21,12 @@ const SEED_ETAG: &str = "\"07273-2024-06-r1\"";
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn report_path(code: &str, period: &str) -> String {
-    format!("/api/v1/communes/{code}/reports/{period}")
-}
-
 fn action_path(code: &str, period: &str, action: &str) -> String {
     format!("/api/v1/communes/{code}/reports/{period}/{action}")
 }
 
 fn etag(code: &str, period: &str, revision: i64) -> String {
     format!("\"{code}-{period}-r{revision}\"")
-}
-
-/// The current month in Vietnam (UTC+7), `YYYY-MM`: approved reports of it are not locked yet.
-fn this_month() -> String {
-    Month::current(chrono::Utc::now()).to_string()
 }
 
 fn commune(app: &TestApp, code: &str) -> String {
@@ -46,52 +39,6 @@ fn district(app: &TestApp, code: &str) -> String {
 
 fn province(app: &TestApp, code: &str) -> String {
     app.token(Role::Province, Some(code))
-}
-
-/// The seed body with some values set (or, with `null`, removed).
-fn seed_with(changes: Value) -> Value {
-    let mut body = seed_body();
-    let values = body["values"].as_object_mut().expect("the seed has values");
-    for (k, v) in changes.as_object().expect("changes are an object") {
-        if v.is_null() {
-            values.remove(k);
-        } else {
-            values.insert(k.clone(), v.clone());
-        }
-    }
-    body
-}
-
-/// A body with only the eight Biểu 06 dossier figures: carried over, received online, received
-/// direct, resolved early, on time, overdue, pending within the deadline, pending overdue.
-fn dossiers(v: [i64; 8]) -> Value {
-    assert_eq!(v[0] + v[1] + v[2], v[3..].iter().sum::<i64>(), "a test report must be identity-consistent: {v:?}");
-    json!({
-        "values": {
-            "dossiers_carried_over": v[0],
-            "dossiers_received_online": v[1],
-            "dossiers_received_direct": v[2],
-            "dossiers_resolved_early": v[3],
-            "dossiers_resolved_on_time": v[4],
-            "dossiers_resolved_overdue": v[5],
-            "dossiers_pending_within_deadline": v[6],
-            "dossiers_pending_overdue": v[7],
-        },
-        "narrative": {"results": "Báo cáo kiểm thử."}
-    })
-}
-
-fn finding(code: &str, indicators: &[&str]) -> (String, Vec<String>) {
-    (code.to_owned(), indicators.iter().map(|s| (*s).to_owned()).collect())
-}
-
-/// Reads a raw `reqwest` response into a `Reply`.
-async fn reply(res: reqwest::Response) -> Reply {
-    let status = res.status();
-    let headers = res.headers().clone();
-    let text = res.text().await.expect("a readable body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
 }
 
 /// Any request, with a JSON body and extra headers when given.
@@ -113,7 +60,7 @@ async fn send(
     for (name, value) in headers {
         req = req.header(*name, *value);
     }
-    reply(req.send().await.expect("the server answers")).await
+    Reply::from(req.send().await.expect("the server answers")).await
 }
 
 /// A report `PUT` to `path` (which may carry a query) with extra headers.
@@ -142,7 +89,7 @@ async fn act_with(
 /// An action with a raw body (no content type).
 async fn act_raw(app: &TestApp, token: &str, code: &str, period: &str, action: &str, raw: &str) -> Reply {
     let req = app.client.post(app.url(&action_path(code, period, action))).bearer_auth(token).body(raw.to_owned());
-    reply(req.send().await.expect("the server answers")).await
+    Reply::from(req.send().await.expect("the server answers")).await
 }
 
 /// Asserts an RFC 9457 problem with this status, naming `path` and the request's id.
@@ -214,7 +161,7 @@ async fn revisions(app: &TestApp, code: &str, period: &str) -> Vec<Value> {
 /// A query of the audit log.
 async fn audit(app: &TestApp, token: &str, query: &[(&str, &str)]) -> Reply {
     let req = app.client.get(app.url("/api/v1/audit")).bearer_auth(token).query(query);
-    reply(req.send().await.expect("the server answers")).await
+    Reply::from(req.send().await.expect("the server answers")).await
 }
 
 /// The audit entries about reports, newest first, as an admin reads them.
@@ -899,7 +846,7 @@ async fn drafts_and_returned_reports_are_not_counted(app: TestApp) {
     app.seed_units().await;
     let yen_the = district(&app, "215");
     file_seed(&app, "2024-06").await; // 168 online
-    let r = app.file("07276", "2024-06", &dossiers([0, 50, 0, 40, 8, 0, 2, 0])).await;
+    let r = app.file("07276", "2024-06", &dossier_report([0, 50, 0, 40, 8, 0, 2, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let r = app
         .put(&format!("{}?draft=true", report_path("07294", "2024-06")), &commune(&app, "07294"), &seed_body())
@@ -926,7 +873,7 @@ async fn drafts_and_returned_reports_are_not_counted(app: TestApp) {
         .put(
             &format!("{}?draft=true", report_path("07276", "2024-06")),
             &commune(&app, "07276"),
-            &dossiers([0, 60, 0, 50, 8, 0, 2, 0]),
+            &dossier_report([0, 60, 0, 50, 8, 0, 2, 0]),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -1090,7 +1037,7 @@ async fn the_history_of_a_draft_is_the_communes_own(app: TestApp) {
     app.seed_units().await;
     let path = report_path("07276", "2024-06");
     let own = commune(&app, "07276");
-    let r = app.put(&format!("{path}?draft=true"), &own, &dossiers([0, 5, 0, 5, 0, 0, 0, 0])).await;
+    let r = app.put(&format!("{path}?draft=true"), &own, &dossier_report([0, 5, 0, 5, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let revisions_path = format!("{path}/revisions");
     let changes_path = format!("{path}/changes");
@@ -1129,12 +1076,12 @@ async fn carry_over_is_checked_against_last_months_counted_report(app: TestApp) 
     let carry = ["dossiers_carried_over", "dossiers_pending_within_deadline", "dossiers_pending_overdue"];
 
     // April: nothing before it to compare with. It leaves 2 + 1 = 3 pending.
-    let r = app.file("07273", "2024-04", &dossiers([0, 10, 0, 5, 2, 0, 2, 1])).await;
+    let r = app.file("07273", "2024-04", &dossier_report([0, 10, 0, 5, 2, 0, 2, 1])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["findings"], json!([]));
 
     // May carries 0 over: a warning, stored with the report — not a refusal.
-    let r = app.file("07273", "2024-05", &dossiers([0, 10, 0, 8, 0, 0, 2, 0])).await;
+    let r = app.file("07273", "2024-05", &dossier_report([0, 10, 0, 8, 0, 0, 2, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.findings("findings"), vec![finding("carry_over_mismatch", &carry)]);
     let f = &r.body["findings"][0];
@@ -1146,21 +1093,21 @@ async fn carry_over_is_checked_against_last_months_counted_report(app: TestApp) 
     assert_eq!(revisions(&app, "07273", "2024-05").await[0]["findings"], r.body["findings"]);
 
     // Carrying the 3 over fixes it.
-    let r = app.file("07273", "2024-05", &dossiers([3, 10, 0, 8, 3, 0, 2, 0])).await;
+    let r = app.file("07273", "2024-05", &dossier_report([3, 10, 0, 8, 3, 0, 2, 0])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["revision"], 2);
     assert_eq!(r.body["findings"], json!([]));
 
     // June against May (2 + 0 pending): a dry run shows the warning, a matching figure none.
     let june_dry = format!("{}?dry_run=true", report_path("07273", "2024-06"));
-    let r = app.put(&june_dry, &own, &dossiers([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    let r = app.put(&june_dry, &own, &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.findings("findings"), vec![finding("carry_over_mismatch", &carry)]);
     assert_eq!(
         r.body["findings"][0]["message_en"],
         "0 dossiers carried over, but last month's report left 2 + 0 = 2 pending"
     );
-    let r = app.put(&june_dry, &own, &dossiers([2, 10, 0, 12, 0, 0, 0, 0])).await;
+    let r = app.put(&june_dry, &own, &dossier_report([2, 10, 0, 12, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["findings"], json!([]));
 
@@ -1172,23 +1119,27 @@ async fn carry_over_is_checked_against_last_months_counted_report(app: TestApp) 
         "returned",
         3,
     );
-    let r = app.put(&june_dry, &own, &dossiers([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    let r = app.put(&june_dry, &own, &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["findings"], json!([]), "a returned report is not history");
     // Nor is a draft May.
     let r = app
-        .put(&format!("{}?draft=true", report_path("07273", "2024-05")), &own, &dossiers([3, 10, 0, 8, 3, 0, 2, 0]))
+        .put(
+            &format!("{}?draft=true", report_path("07273", "2024-05")),
+            &own,
+            &dossier_report([3, 10, 0, 8, 3, 0, 2, 0]),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "draft");
-    let r = app.put(&june_dry, &own, &dossiers([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    let r = app.put(&june_dry, &own, &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     assert_eq!(r.body["findings"], json!([]), "a draft is not history");
     // Submitted again, and approved: history again.
     assert_acted(&act(&app, &own, "07273", "2024-05", "submit", None).await, "07273", "2024-05", "submitted", 5);
-    let r = app.put(&june_dry, &own, &dossiers([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    let r = app.put(&june_dry, &own, &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     assert_eq!(r.findings("findings"), vec![finding("carry_over_mismatch", &carry)]);
     assert_acted(&act(&app, &yen_the, "07273", "2024-05", "approve", None).await, "07273", "2024-05", "locked", 6);
-    let r = app.file("07273", "2024-06", &dossiers([1, 10, 0, 11, 0, 0, 0, 0])).await;
+    let r = app.file("07273", "2024-06", &dossier_report([1, 10, 0, 11, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.findings("findings"), vec![finding("carry_over_mismatch", &carry)]);
     assert_eq!(
@@ -1199,7 +1150,7 @@ async fn carry_over_is_checked_against_last_months_counted_report(app: TestApp) 
     // Only the month just before counts: April's pending says nothing about June.
     problem(&app.get(&report_path("07273", "2024-03"), &own).await, 404, &report_path("07273", "2024-03"));
     // Another commune's history is its own.
-    let r = app.file("07276", "2024-05", &dossiers([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    let r = app.file("07276", "2024-05", &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["findings"], json!([]));
 }
@@ -1210,12 +1161,13 @@ async fn carry_over_can_be_configured_as_an_error(app: TestApp) {
     let strict = TestApp::spawn_with(app.backend, Options { rules, ..Options::default() }).await;
     strict.seed_units().await;
     let carry = ["dossiers_carried_over", "dossiers_pending_within_deadline", "dossiers_pending_overdue"];
-    let r = strict.file("07273", "2024-04", &dossiers([0, 10, 0, 5, 2, 0, 2, 1])).await;
+    let r = strict.file("07273", "2024-04", &dossier_report([0, 10, 0, 5, 2, 0, 2, 1])).await;
     assert_eq!(r.status, 201, "{}", r.text);
 
     let may = report_path("07273", "2024-05");
     for path in [may.clone(), format!("{may}?dry_run=true")] {
-        let r = put_with(&strict, &path, &commune(&strict, "07273"), &dossiers([0, 10, 0, 8, 0, 0, 2, 0]), &[]).await;
+        let r =
+            put_with(&strict, &path, &commune(&strict, "07273"), &dossier_report([0, 10, 0, 8, 0, 0, 2, 0]), &[]).await;
         let p = problem(&r, 422, &may);
         assert_eq!(p["type"], "urn:cchc:problem:validation-failed");
         assert_eq!(p["detail"], "1 error(s) in the report: carry_over_mismatch; nothing was stored");
@@ -1223,7 +1175,7 @@ async fn carry_over_can_be_configured_as_an_error(app: TestApp) {
         assert_eq!(r.body["errors"][0]["severity"], "error");
     }
     problem(&strict.get(&may, &strict.admin()).await, 404, &may);
-    let r = strict.file("07273", "2024-05", &dossiers([3, 10, 0, 8, 3, 0, 2, 0])).await;
+    let r = strict.file("07273", "2024-05", &dossier_report([3, 10, 0, 8, 3, 0, 2, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["findings"], json!([]));
     drop(strict);
@@ -1233,7 +1185,7 @@ async fn carry_over_can_be_configured_as_an_error(app: TestApp) {
 /// One month of a steady commune: 2 carried over and 2 left pending every month, 30 resolved
 /// on time, the rest of what came in online resolved early.
 fn steady(online: i64) -> Value {
-    dossiers([2, online, 0, online - 30, 30, 0, 2, 0])
+    dossier_report([2, online, 0, online - 30, 30, 0, 2, 0])
 }
 
 async fn a_figure_far_from_the_communes_own_past_is_an_outlier(app: TestApp) {
@@ -1312,7 +1264,7 @@ async fn forty_concurrent_writers_get_one_revision_each(app: TestApp) {
         let body = seed_with(json!({"dossiers_received_online": 100 + i, "dossiers_resolved_early": 64 + i}));
         let req =
             app.client.put(app.url(SEED)).bearer_auth(token).header("x-request-id", format!("writer-{i}")).json(&body);
-        async move { (i, reply(req.send().await.expect("the server answers")).await) }
+        async move { (i, Reply::from(req.send().await.expect("the server answers")).await) }
     });
     let replies = join_all(writes).await;
 
@@ -1391,7 +1343,7 @@ async fn concurrent_writers_with_one_if_match_let_exactly_one_through(app: TestA
     let writes = (0..10i64).map(|i| {
         let body = seed_with(json!({"dossiers_received_online": 100 + i, "dossiers_resolved_early": 64 + i}));
         let req = app.client.put(app.url(SEED)).bearer_auth(&own).header(IF_MATCH, SEED_ETAG).json(&body);
-        async move { (i, reply(req.send().await.expect("the server answers")).await) }
+        async move { (i, Reply::from(req.send().await.expect("the server answers")).await) }
     });
     let replies = join_all(writes).await;
     let ok: Vec<&(i64, Reply)> = replies.iter().filter(|(_, r)| r.status == 200).collect();
@@ -1417,7 +1369,7 @@ async fn concurrent_writers_with_one_if_match_let_exactly_one_through(app: TestA
             .post(app.url(&action_path("07273", "2024-06", "approve")))
             .bearer_auth(&yen_the)
             .header(IF_MATCH, current.as_str());
-        async move { reply(req.send().await.expect("the server answers")).await }
+        async move { Reply::from(req.send().await.expect("the server answers")).await }
     });
     let replies = join_all(approvals).await;
     let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
@@ -1432,7 +1384,7 @@ async fn concurrent_writers_with_one_if_match_let_exactly_one_through(app: TestA
             .post(app.url(&action_path("07273", "2024-06", "reopen")))
             .bearer_auth(&yen_the)
             .json(&json!({"reason": format!("Mở lại {i}")}));
-        async move { reply(req.send().await.expect("the server answers")).await }
+        async move { Reply::from(req.send().await.expect("the server answers")).await }
     });
     let replies = join_all(reopenings).await;
     let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
@@ -1530,7 +1482,7 @@ async fn the_audit_log_records_every_workflow_write(app: TestApp) {
         &app,
         &report_path("00001", "2024-06"),
         &commune(&app, "00001"),
-        &dossiers([0, 4, 0, 4, 0, 0, 0, 0]),
+        &dossier_report([0, 4, 0, 4, 0, 0, 0, 0]),
         &[("x-request-id", "test-req-13")],
     )
     .await;
@@ -1743,13 +1695,13 @@ backend_tests!(
 async fn an_identical_resubmission_refreshes_stale_findings(app: TestApp) {
     app.seed_units().await;
     let own = commune(&app, "07273");
-    let may = dossiers([0, 10, 0, 8, 0, 0, 2, 0]);
-    assert_eq!(app.file("07273", "2024-04", &dossiers([0, 10, 0, 5, 2, 0, 2, 1])).await.status, 201);
+    let may = dossier_report([0, 10, 0, 8, 0, 0, 2, 0]);
+    assert_eq!(app.file("07273", "2024-04", &dossier_report([0, 10, 0, 5, 2, 0, 2, 1])).await.status, 201);
     let r = app.file("07273", "2024-05", &may).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.findings("findings").len(), 1, "May: carried 0, April left 3 pending");
     // April is corrected: nothing left pending, so May's carry-over of 0 is now right.
-    let r = app.file("07273", "2024-04", &dossiers([0, 10, 0, 5, 5, 0, 0, 0])).await;
+    let r = app.file("07273", "2024-04", &dossier_report([0, 10, 0, 5, 5, 0, 0, 0])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let dry = app.put(&format!("{}?dry_run=true", report_path("07273", "2024-05")), &own, &may).await;
     assert_eq!(dry.status, 200, "{}", dry.text);

@@ -197,6 +197,55 @@ pub fn seed_body() -> Value {
     serde_json::from_str(cchc_domain::seed::DONG_SON_2024_06_JSON).expect("the seed fixture is JSON")
 }
 
+/// The seed body with some values set (or, with `null`, removed).
+pub fn seed_with(changes: Value) -> Value {
+    let mut body = seed_body();
+    let values = body["values"].as_object_mut().expect("the seed has values");
+    for (k, v) in changes.as_object().expect("changes are an object") {
+        if v.is_null() {
+            values.remove(k);
+        } else {
+            values.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+/// The eight Biểu 06 figures in the order of the form: carried over, received online, received
+/// direct, resolved early, on time, overdue, pending within the deadline, pending overdue.
+pub const DOSSIER_PARTS: [&str; 8] = [
+    "dossiers_carried_over",
+    "dossiers_received_online",
+    "dossiers_received_direct",
+    "dossiers_resolved_early",
+    "dossiers_resolved_on_time",
+    "dossiers_resolved_overdue",
+    "dossiers_pending_within_deadline",
+    "dossiers_pending_overdue",
+];
+
+/// A report body with only the eight Biểu 06 figures (and one narrative line).
+pub fn dossier_report(v: [i64; 8]) -> Value {
+    assert_eq!(v[0] + v[1] + v[2], v[3..].iter().sum::<i64>(), "a test report must be identity-consistent: {v:?}");
+    let values: serde_json::Map<String, Value> =
+        DOSSIER_PARTS.iter().zip(v).map(|(c, n)| ((*c).to_owned(), json!(n))).collect();
+    json!({"values": values, "narrative": {"results": "Báo cáo kiểm thử."}})
+}
+
+pub fn report_path(code: &str, period: &str) -> String {
+    format!("/api/v1/communes/{code}/reports/{period}")
+}
+
+/// The current month in Vietnam (UTC+7), `YYYY-MM`.
+pub fn this_month() -> String {
+    cchc_domain::Month::current(chrono::Utc::now()).to_string()
+}
+
+/// A finding as `Reply::findings` lists it.
+pub fn finding(code: &str, indicators: &[&str]) -> (String, Vec<String>) {
+    (code.to_owned(), indicators.iter().map(|s| (*s).to_owned()).collect())
+}
+
 /// A response, read in full.
 #[derive(Debug)]
 pub struct Reply {
@@ -207,7 +256,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn from(res: reqwest::Response) -> Reply {
+    /// Reads a raw `reqwest` response in full.
+    pub async fn from(res: reqwest::Response) -> Reply {
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.expect("a readable body");
