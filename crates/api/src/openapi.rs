@@ -118,7 +118,7 @@ impl Modify for CommonResponses {
         routes::reconciliation::get,
         routes::feed::get,
     ),
-    components(schemas(crate::error::Problem)),
+    components(schemas(crate::error::Problem, crate::export::ExportFormat)),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "health", description = "Liveness"),
@@ -161,5 +161,30 @@ mod tests {
             committed == generated,
             "openapi/openapi.json differs from the code: run `UPDATE_OPENAPI=1 cargo test -p cchc-api openapi` and commit the result"
         );
+    }
+
+    /// Every `$ref` points at a schema the document defines: a dangling one makes clients and
+    /// fuzzers silently skip the parameter it describes.
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(v: &serde_json::Value, root: &serde_json::Value, missing: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    if let Some(serde_json::Value::String(r)) = map.get("$ref") {
+                        let found = r.strip_prefix('#').and_then(|pointer| root.pointer(pointer)).is_some();
+                        if !found {
+                            missing.push(r.clone());
+                        }
+                    }
+                    map.values().for_each(|x| walk(x, root, missing));
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, root, missing)),
+                _ => {}
+            }
+        }
+        let doc: serde_json::Value = serde_json::from_str(&super::document()).expect("the document is JSON");
+        let mut missing = Vec::new();
+        walk(&doc, &doc, &mut missing);
+        assert_eq!(missing, Vec::<String>::new());
     }
 }

@@ -225,8 +225,8 @@ fn too_many(index: usize) -> Vec<Conflict> {
 /// and never stored.
 #[utoipa::path(post, path = "/api/v1/portal/dossiers", tag = "portal", security(("bearer" = [])),
     params(IngestOptions),
-    request_body(description = "Dossier records with the national portal's field names: MaHoSo, MaTTHC, KenhThucHien, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, NgayTra, TrangThaiHoSo, DonViXuLy, HoSoCoThanhPhanSoHoa, DuocThanhToanTrucTuyen, DanhSachHoSoBoSung — a JSON array, or one record per line",
-        content((Vec<Object> = "application/json"), (String = "application/x-ndjson"))),
+    request_body(description = "Dossier records with the national portal's field names (a record that is not an object is answered as that record's conflict, the rest still import): MaHoSo, MaTTHC, KenhThucHien, NgayTiepNhan, NgayHenTra, NgayKetThucXuLy, NgayTra, TrangThaiHoSo, DonViXuLy, HoSoCoThanhPhanSoHoa, DuocThanhToanTrucTuyen, DanhSachHoSoBoSung — a JSON array, or one record per line",
+        content((Vec<serde_json::Value> = "application/json"), (String = "application/x-ndjson"))),
     responses(
         (status = 200, description = "The import summary; conflicts list refused records", body = ImportSummary),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
