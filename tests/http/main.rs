@@ -2,6 +2,7 @@
 
 mod aggregates;
 mod auth;
+mod cached_rankings;
 mod dashboard;
 mod exports;
 mod merges;

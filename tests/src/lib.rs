@@ -24,8 +24,13 @@ pub enum Backend {
 
 /// Where a test's database lives; dropping it removes the database.
 pub enum TestDatabase {
-    Sqlite { _dir: tempfile::TempDir, url: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
     Postgres(postgres::Scratch),
+    /// Another instance's database, which that instance removes.
+    Shared(String),
 }
 
 impl TestDatabase {
@@ -44,6 +49,7 @@ impl TestDatabase {
         match self {
             TestDatabase::Sqlite { url, .. } => url,
             TestDatabase::Postgres(s) => s.url(),
+            TestDatabase::Shared(url) => url,
         }
     }
 }
@@ -122,6 +128,32 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// A second instance of the application on the same database (as behind a load balancer),
+    /// with the same signing key; a `TestApp` whose requests go to it.
+    pub async fn another_instance(&self) -> TestApp {
+        let args = database_args(self.database.url());
+        let db = startup::open_database(&args).expect("the database opens a second time");
+        let state = startup::build_state(
+            db.clone(),
+            &auth_args(Some(TEST_SECRET.into())),
+            CalendarArgs::default().calendar(),
+            RulesArgs::default().rules(),
+        )
+        .expect("the second instance's state builds");
+        let keys = state.keys.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("a bound address").port();
+        actix_web::rt::spawn(startup::run(listener, state, Some(1)).expect("the server starts"));
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client: self.client.clone(),
+            backend: self.backend,
+            db,
+            keys,
+            database: TestDatabase::Shared(self.database.url().to_owned()),
+        }
     }
 
     /// A token signed with the app's key.

@@ -20,7 +20,7 @@ use cchc_domain::{Principal, Role, UnitCode};
 use crate::error::{AppError, internal, unauthorized};
 use crate::middleware::RequestId;
 use crate::state::AppState;
-use cchc_persistence::users;
+use cchc_persistence::{Epoch, users};
 
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -143,6 +143,9 @@ impl JwtKeys {
 pub struct Caller {
     pub principal: Principal,
     pub request_id: Option<String>,
+    /// The database's epoch when the caller was checked, before the handler reads anything:
+    /// what the handler may look up in the caches (`None`: nothing cached may be used).
+    pub epoch: Option<Epoch>,
 }
 
 impl std::ops::Deref for Caller {
@@ -163,21 +166,33 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let principal = verified?;
             let state = state.ok_or_else(|| internal("app state missing"))?;
-            ensure_enabled(&state, &principal).await?;
-            Ok(Caller { principal, request_id })
+            let epoch = ensure_enabled(&state, &principal).await?;
+            Ok(Caller { principal, request_id, epoch })
         })
     }
 }
 
 /// A token whose subject is a stored user stops working when the user is disabled; subjects
 /// that are not stored users (the province's identity provider) are trusted. Shared by the
-/// bearer tokens of the API and the dashboard's session cookie.
-pub async fn ensure_enabled(state: &AppState, principal: &Principal) -> Result<(), AppError> {
+/// bearer tokens of the API and the dashboard's session cookie. Returns the database's epoch,
+/// taken first, for the request's handler.
+pub async fn ensure_enabled(state: &web::Data<AppState>, principal: &Principal) -> Result<Option<Epoch>, AppError> {
     let subject = principal.subject.clone();
-    if state.db(move |conn| Ok(users::is_disabled(conn, &subject)?)).await? == Some(true) {
+    let st = state.clone();
+    // While nothing has been committed since the last check, no connection is taken.
+    let (epoch, disabled) = web::block(move || -> Result<_, AppError> {
+        let epoch = st.db.epoch()?;
+        let disabled = st
+            .caches
+            .disabled
+            .get_or_load(epoch.as_ref(), subject.clone(), || users::is_disabled(&mut *st.db.conn()?, &subject))?;
+        Ok((epoch, disabled))
+    })
+    .await??;
+    if disabled == Some(true) {
         return Err(unauthorized("this user is disabled"));
     }
-    Ok(())
+    Ok(epoch)
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Principal, AppError> {

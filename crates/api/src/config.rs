@@ -69,6 +69,9 @@ pub struct RulesArgs {
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you trust).
     #[arg(long, env = "CCHC_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
+    /// Memory for computed rankings kept until the next write, in MiB (0: compute every time).
+    #[arg(long, env = "CCHC_RANKING_CACHE_MB", default_value_t = 64)]
+    pub ranking_cache_mb: usize,
 }
 
 impl Default for RulesArgs {
@@ -79,6 +82,7 @@ impl Default for RulesArgs {
             login_max_failures: 5,
             login_max_failures_per_address: 30,
             trust_proxy: false,
+            ranking_cache_mb: 64,
         }
     }
 }
@@ -95,6 +99,7 @@ impl RulesArgs {
             login_max_failures: self.login_max_failures.max(1),
             login_max_failures_per_address: self.login_max_failures_per_address.max(1),
             trust_proxy: self.trust_proxy,
+            ranking_cache_bytes: self.ranking_cache_mb.saturating_mul(1 << 20),
         }
     }
 }

@@ -15,6 +15,8 @@ use cchc_persistence::schemes::SchemeRef;
 use cchc_persistence::scores;
 use cchc_persistence::units::Topology;
 
+pub mod cache;
+
 use crate::error::{ApiResult, not_found};
 use crate::routes::aggregates::load_period_figures;
 use crate::state::AppState;

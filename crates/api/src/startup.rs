@@ -76,6 +76,7 @@ pub fn build_state(
         keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
         calendar,
         token_ttl: auth.token_ttl,
+        caches: crate::state::Caches::new(rules.ranking_cache_bytes),
         rules,
     })
 }

@@ -7,10 +7,14 @@ use std::sync::Arc;
 use actix_web::web;
 
 use cchc_domain::{Catalog, ReportingCalendar};
-use cchc_persistence::{Database, DbConnection};
+use cchc_persistence::epoch::EpochCache;
+use cchc_persistence::schemes::{self, SchemeRef};
+use cchc_persistence::units::Topology;
+use cchc_persistence::{Database, DbConnection, Epoch};
 
 use crate::auth::JwtKeys;
-use crate::error::AppError;
+use crate::error::{ApiResult, AppError};
+use crate::ranking::cache::{CachedRanking, RankingKey};
 use crate::scoring::SchemeCache;
 
 pub struct AppState {
@@ -23,6 +27,28 @@ pub struct AppState {
     pub calendar: ReportingCalendar,
     pub token_ttl: i64,
     pub rules: Rules,
+    pub caches: Caches,
+}
+
+/// What is kept between requests while the database's epoch stands
+/// ([`cchc_persistence::epoch`]): read once per change, by any instance, instead of per request.
+pub struct Caches {
+    pub topology: EpochCache<(), Arc<Topology>>,
+    pub scheme_refs: EpochCache<(), Arc<Vec<SchemeRef>>>,
+    /// Whether a token's subject is a disabled user.
+    pub disabled: EpochCache<String, Option<bool>>,
+    pub rankings: EpochCache<RankingKey, Arc<CachedRanking>>,
+}
+
+impl Caches {
+    pub fn new(ranking_bytes: usize) -> Self {
+        Caches {
+            topology: EpochCache::new(1),
+            scheme_refs: EpochCache::new(1),
+            disabled: EpochCache::new(10_000),
+            rankings: EpochCache::new(ranking_bytes),
+        }
+    }
 }
 
 /// Review, validation and sign-in rules (configuration).
@@ -33,9 +59,20 @@ pub struct Rules {
     pub login_max_failures: i32,
     pub login_max_failures_per_address: i32,
     pub trust_proxy: bool,
+    pub ranking_cache_bytes: usize,
 }
 
 impl AppState {
+    /// The unit tree as of `epoch` (taken before this call).
+    pub fn topology_at(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> ApiResult<Arc<Topology>> {
+        Ok(self.caches.topology.get_or_load(epoch, (), || self.topology.get(conn))?)
+    }
+
+    /// Every scheme version's identity and validity as of `epoch` (taken before this call).
+    pub fn scheme_refs(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> ApiResult<Arc<Vec<SchemeRef>>> {
+        Ok(self.caches.scheme_refs.get_or_load(epoch, (), || schemes::refs(conn).map(Arc::new))?)
+    }
+
     /// Runs blocking database work on the blocking thread pool with a pooled connection.
     pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
     where

@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod codec;
 pub mod connection;
 pub mod dossiers;
+pub mod epoch;
 pub mod error;
 pub mod feed;
 pub mod indicators;
@@ -23,6 +24,7 @@ pub mod users;
 pub use connection::{Backend, DbConnection};
 use connection::{Manager, PoolOptions, Target};
 pub use diesel::result::Error as DieselError;
+pub use epoch::Epoch;
 pub use error::{DbError, DbResult};
 
 pub type Pool = r2d2::Pool<Manager>;
@@ -33,6 +35,7 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 pub struct Database {
     pool: Pool,
     backend: Backend,
+    epoch: epoch::EpochSource,
 }
 
 impl std::fmt::Debug for Database {
@@ -60,7 +63,9 @@ impl Database {
             .connection_timeout(options.connection_timeout)
             .build(manager)
             .map_err(|e| DbError::Unavailable(format!("cannot open {backend} database {target:?}: {e}")))?;
-        Ok(Database { pool, backend })
+        let in_memory = matches!(&target, Target::Sqlite(p) if p.contains(":memory:") || p.contains("mode=memory"));
+        let epoch = epoch::EpochSource::new(Manager::new(target.clone()), !in_memory);
+        Ok(Database { pool, backend, epoch })
     }
 
     pub fn backend(&self) -> Backend {
@@ -103,6 +108,12 @@ impl Database {
             Backend::Sqlite => "ANALYZE",
         };
         Ok(conn.batch_execute(sql)?)
+    }
+
+    /// The database's change epoch (see [`epoch`]); `None` where changes cannot be watched,
+    /// and then nothing may be cached.
+    pub fn epoch(&self) -> DbResult<Option<Epoch>> {
+        self.epoch.read()
     }
 
     /// A round trip to the database.

@@ -7,15 +7,16 @@ use std::sync::Arc;
 use cchc_domain::derived::derive;
 use cchc_domain::hierarchy::Hierarchy;
 use cchc_domain::report::ReportStatus;
-use cchc_domain::scoring::{BandDefinition, Scheme};
+use cchc_domain::scoring::Scheme;
 use cchc_domain::workflow::may_review;
 use cchc_domain::{Month, Period, Principal, UnitCode, UnitLevel};
 use cchc_persistence::units::Topology;
 use cchc_persistence::{DbConnection, reports, scores};
 
+use crate::auth::Caller;
 use crate::error::{ApiResult, ErrorCode, forbidden};
 use crate::params;
-use crate::ranking::RankingView;
+use crate::ranking::cache::CachedRanking;
 use crate::routes::completeness::{self, CompletenessView};
 use crate::routes::rankings::rank_for;
 use crate::routes::reports::{self as report_routes, ReportView};
@@ -97,8 +98,7 @@ pub fn unit_choices(tree: &Hierarchy, caller: &Principal) -> Vec<UnitChoice> {
 }
 
 pub struct RankingData {
-    pub view: RankingView,
-    pub bands: Vec<BandDefinition>,
+    pub ranking: Arc<CachedRanking>,
     pub period: Period,
     pub latest: Month,
     pub unit: Option<UnitCode>,
@@ -109,7 +109,7 @@ pub struct RankingData {
 pub fn rankings(
     conn: &mut DbConnection,
     st: &AppState,
-    caller: &Principal,
+    caller: &Caller,
     unit: Option<&str>,
     period: Option<&str>,
 ) -> ApiResult<RankingData> {
@@ -117,11 +117,11 @@ pub fn rankings(
     if unit.is_none() && !caller.is_admin() {
         return Err(forbidden("the national ranking is for admins"));
     }
-    let topology = st.topology.get(conn)?;
+    let topology = st.topology_at(conn, caller.epoch.as_ref())?;
     let (period, latest) = period_param(conn, &topology, unit.as_ref(), period)?;
-    let (view, bands) = rank_for(conn, st, caller, unit.as_ref(), period, None, false)?;
+    let ranking = rank_for(conn, st, caller, unit.as_ref(), period, None, false)?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
-    Ok(RankingData { view, bands, period, latest, unit, choices })
+    Ok(RankingData { ranking, period, latest, unit, choices })
 }
 
 pub struct CompletenessData {

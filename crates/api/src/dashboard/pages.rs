@@ -107,10 +107,10 @@ pub async fn rankings(
         return Ok(see_other(&format!("/app/communes/{unit}")));
     }
     let st = state.clone();
-    let caller = session.caller.principal.clone();
+    let caller = session.caller.clone();
     let PageQuery { unit, period } = query.into_inner();
     let data = state.db(move |conn| data::rankings(conn, &st, &caller, unit.as_deref(), period.as_deref())).await?;
-    let title = format!("{} · {}", Tr::new(lang).t("rankings.title"), data.view.unit_name);
+    let title = format!("{} · {}", Tr::new(lang).t("rankings.title"), data.ranking.view.unit_name);
     let chrome = Chrome::new(&req, lang, Some(&session), "rankings", title);
     html(views::rankings_page(chrome, &data), ok())
 }
@@ -128,10 +128,10 @@ pub async fn export_rankings(
         _ => return Err(not_found("downloads are .csv or .xlsx").into()),
     };
     let st = state.clone();
-    let caller = session.caller.principal.clone();
+    let caller = session.caller.clone();
     let PageQuery { unit, period } = query.into_inner();
     let data = state.db(move |conn| data::rankings(conn, &st, &caller, unit.as_deref(), period.as_deref())).await?;
-    Ok(export::respond(format, &ranking_table(&data.view, &data.bands))?)
+    Ok(export::respond(format, &ranking_table(&data.ranking.view, &data.ranking.bands))?)
 }
 
 /// Expected, reported, on time, late and missing reports below the officer's unit.

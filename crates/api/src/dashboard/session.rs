@@ -61,7 +61,7 @@ impl Session {
         let principal = state.keys.verify(&token).ok()?;
         let csrf = sign(state, "session:", &token).ok()?;
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-        Some(Session { caller: Caller { principal, request_id }, csrf, token })
+        Some(Session { caller: Caller { principal, request_id, epoch: None }, csrf, token })
     }
 
     /// Refuses, with 403, a form whose CSRF token is not this session's.
@@ -82,9 +82,9 @@ impl FromRequest for Session {
             let state = state.ok_or_else(|| internal("app state missing"))?;
             let token = token.ok_or_else(|| unauthorized("this page needs a signed-in session"))?;
             let principal = state.keys.verify(&token)?;
-            ensure_enabled(&state, &principal).await?;
+            let epoch = ensure_enabled(&state, &principal).await?;
             let csrf = sign(&state, "session:", &token)?;
-            Ok(Session { caller: Caller { principal, request_id }, csrf, token })
+            Ok(Session { caller: Caller { principal, request_id, epoch }, csrf, token })
         })
     }
 }

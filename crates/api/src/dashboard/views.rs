@@ -296,7 +296,7 @@ pub struct RankingsPage {
 
 pub fn rankings_page(chrome: Chrome, data: &RankingData) -> RankingsPage {
     let tr = chrome.tr;
-    let view = &data.view;
+    let view = &data.ranking.view;
     let unit_name = match data.unit {
         Some(_) => view.unit_name.clone(),
         None => tr.t("picker.country").to_owned(),
@@ -325,7 +325,7 @@ pub fn rankings_page(chrome: Chrome, data: &RankingData) -> RankingsPage {
         communes: view.communes,
         ranked: view.ranked,
         missing: view.missing,
-        rows: view.entries.iter().map(|e| rank_row(&tr, &data.bands, &data.period, e)).collect(),
+        rows: view.entries.iter().map(|e| rank_row(&tr, &data.ranking.bands, &data.period, e)).collect(),
         csv_href: format!("/app/export/rankings.csv?{}", query(None)),
         xlsx_href: format!("/app/export/rankings.xlsx?{}", query(None)),
         unit_name,
