@@ -75,10 +75,12 @@ stop_nginx() { kill "${NGINX_PID:-0}" 2>/dev/null || true; wait "${NGINX_PID:-0}
 wrk_run() {
     local url=$1 header=${2:-}
     local out
+    # WRK_ARGS overrides the load (e.g. "-t1 -c1 -d5s" for the latency of one client).
+    read -r -a load <<<"${WRK_ARGS:--t2 -c8 -d${DURATION}s}"
     if [[ -n $header ]]; then
-        out=$(wrk -t2 -c8 -d"${DURATION}s" --latency -H "$header" "$url")
+        out=$(wrk "${load[@]}" --latency -H "$header" "$url")
     else
-        out=$(wrk -t2 -c8 -d"${DURATION}s" --latency "$url")
+        out=$(wrk "${load[@]}" --latency "$url")
     fi
     local rps p50 errors
     rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
