@@ -9,7 +9,6 @@ use actix_web::web;
 use cchc_domain::{Catalog, ReportingCalendar};
 use cchc_persistence::epoch::EpochCache;
 use cchc_persistence::schemes::{self, SchemeRef};
-use cchc_persistence::units::Topology;
 use cchc_persistence::{Database, DbConnection, Epoch};
 
 use crate::auth::JwtKeys;
@@ -21,7 +20,8 @@ pub struct AppState {
     pub db: Database,
     pub catalog: Arc<Catalog>,
     pub schemes: Arc<SchemeCache>,
-    /// The unit tree, re-read whenever a unit changes (checked against the database each time).
+    /// The unit tree, re-read whenever a unit changes (checked against the database unless
+    /// nothing has been committed since the last check).
     pub topology: Arc<cchc_persistence::units::TopologyCache>,
     pub keys: JwtKeys,
     pub calendar: ReportingCalendar,
@@ -32,8 +32,8 @@ pub struct AppState {
 
 /// What is kept between requests while the database's epoch stands
 /// ([`cchc_persistence::epoch`]): read once per change, by any instance, instead of per request.
+/// The unit tree has its own cache ([`AppState::topology`]).
 pub struct Caches {
-    pub topology: EpochCache<(), Arc<Topology>>,
     pub scheme_refs: EpochCache<(), Arc<Vec<SchemeRef>>>,
     /// Whether a token's subject is a disabled user.
     pub disabled: EpochCache<String, Option<bool>>,
@@ -43,7 +43,6 @@ pub struct Caches {
 impl Caches {
     pub fn new(ranking_bytes: usize) -> Self {
         Caches {
-            topology: EpochCache::new(1),
             scheme_refs: EpochCache::new(1),
             disabled: EpochCache::new(10_000),
             rankings: EpochCache::new(ranking_bytes),
@@ -63,11 +62,6 @@ pub struct Rules {
 }
 
 impl AppState {
-    /// The unit tree as of `epoch` (taken before this call).
-    pub fn topology_at(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> ApiResult<Arc<Topology>> {
-        Ok(self.caches.topology.get_or_load(epoch, (), || self.topology.get(conn))?)
-    }
-
     /// Every scheme version's identity and validity as of `epoch` (taken before this call).
     pub fn scheme_refs(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> ApiResult<Arc<Vec<SchemeRef>>> {
         Ok(self.caches.scheme_refs.get_or_load(epoch, (), || schemes::refs(conn).map(Arc::new))?)

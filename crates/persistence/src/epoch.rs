@@ -25,12 +25,6 @@ use crate::error::{DbError, DbResult};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Epoch(String);
 
-impl Epoch {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Reads a database's epoch through a connection of its own, outside the pool: one query,
 /// no checkout, no validity check. The connection is opened on first use and reopened after
 /// an error.

@@ -11,6 +11,7 @@ use cchc_domain::{Month, UnitCode};
 
 use crate::codec::{self, enum_str, to_db_time};
 use crate::connection::{DbConnection, write_transaction};
+use crate::epoch::Epoch;
 use crate::error::{DbError, DbResult};
 use crate::schema::{unit_merges, unit_versions, units};
 
@@ -175,14 +176,28 @@ pub(crate) fn bump_revision(conn: &mut DbConnection) -> DbResult<()> {
 /// The whole topology, from a per-process cache while no unit has changed since it was read.
 /// Every instance checks the database's change counter on each call, so none serves a stale
 /// tree for longer than the write that changed it.
+///
+/// Given the request's epoch ([`crate::epoch`]), the counter is not read at all while nothing
+/// has been committed since the tree was last checked.
 #[derive(Default)]
 pub struct TopologyCache {
-    cached: Mutex<Option<(i64, Arc<Topology>)>>,
+    cached: Mutex<Option<CachedTopology>>,
+}
+
+struct CachedTopology {
+    revision: i64,
+    /// The epoch at which the revision was last checked.
+    checked_at: Option<Epoch>,
+    topology: Arc<Topology>,
 }
 
 impl TopologyCache {
-    pub fn get(&self, conn: &mut DbConnection) -> DbResult<Arc<Topology>> {
+    /// The tree as of `epoch` (taken before this call), or as of now for `None`.
+    pub fn get(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> DbResult<Arc<Topology>> {
         use crate::schema::settings;
+        if let Some(t) = epoch.and_then(|e| self.peek(e)) {
+            return Ok(t);
+        }
         let revision: i64 = settings::table
             .find(UNITS_REVISION)
             .select(settings::value)
@@ -190,15 +205,23 @@ impl TopologyCache {
             .optional()?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        if let Some((r, t)) = self.cached.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
-            && *r == revision
+        if let Some(c) = self.cached.lock().unwrap_or_else(|p| p.into_inner()).as_mut()
+            && c.revision == revision
         {
-            return Ok(t.clone());
+            c.checked_at = epoch.cloned();
+            return Ok(c.topology.clone());
         }
         // A change committed between the counter and the units is caught on the next call.
         let fresh = Arc::new(topology(conn)?);
-        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) = Some((revision, fresh.clone()));
+        *self.cached.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(CachedTopology { revision, checked_at: epoch.cloned(), topology: fresh.clone() });
         Ok(fresh)
+    }
+
+    /// The tree if it was checked at `epoch`, without touching the database.
+    pub fn peek(&self, epoch: &Epoch) -> Option<Arc<Topology>> {
+        let cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
+        cached.as_ref().filter(|c| c.checked_at.as_ref() == Some(epoch)).map(|c| c.topology.clone())
     }
 }
 

@@ -117,7 +117,7 @@ pub fn rankings(
     if unit.is_none() && !caller.is_admin() {
         return Err(forbidden("the national ranking is for admins"));
     }
-    let topology = st.topology_at(conn, caller.epoch.as_ref())?;
+    let topology = st.topology.get(conn, caller.epoch.as_ref())?;
     let (period, latest) = period_param(conn, &topology, unit.as_ref(), period)?;
     let ranking = rank_for(conn, st, caller, unit.as_ref(), period, None, false)?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
@@ -139,7 +139,7 @@ pub fn completeness(
     unit: Option<&str>,
     period: Option<&str>,
 ) -> ApiResult<CompletenessData> {
-    let topology = st.topology.get(conn)?;
+    let topology = st.topology.get(conn, None)?;
     let unit = match unit_param(caller, unit)? {
         Some(u) => u,
         // An admin without a unit: the first province.
@@ -183,7 +183,7 @@ pub fn commune(
     code: &UnitCode,
     period: Option<&str>,
 ) -> ApiResult<CommuneData> {
-    let topology = st.topology.get(conn)?;
+    let topology = st.topology.get(conn, None)?;
     let (period, latest) = period_param(conn, &topology, Some(code), period)?;
     let (score, scheme) = score_view(conn, st, caller, code, period, None)?;
     let last = period.last_month();

@@ -197,7 +197,7 @@ pub async fn get(
     let st = state.clone();
     let view = state
         .db(move |conn| {
-            let topology = st.topology.get(conn)?;
+            let topology = st.topology.get(conn, None)?;
             ensure_can_view(&caller, &topology, &code, period.last_month())?;
             let figures = load_period_figures(conn, &st, &topology, Some(&code), period)?;
             let aggregate = aggregate_units(&st.catalog, figures.values.values());

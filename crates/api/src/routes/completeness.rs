@@ -61,7 +61,7 @@ pub fn view(
     code: &UnitCode,
     period: Period,
 ) -> ApiResult<CompletenessView> {
-    let topology = st.topology.get(conn)?;
+    let topology = st.topology.get(conn, None)?;
     ensure_can_view(caller, &topology, code, period.last_month())?;
     let name = topology
         .at(period.last_month())

@@ -260,7 +260,7 @@ pub async fn ingest(
         }
     };
     let st = state.clone();
-    let topology = state.db(move |conn| Ok(st.topology.get(conn)?)).await?;
+    let topology = state.db(move |conn| Ok(st.topology.get(conn, None)?)).await?;
     let mut scope = Scope { province, topology };
     let dry_run = options.dry_run;
     let mut summary = ImportSummary { dry_run, ..Default::default() };

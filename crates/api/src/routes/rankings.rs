@@ -98,7 +98,7 @@ pub fn rank_for(
     detail: bool,
 ) -> ApiResult<Arc<CachedRanking>> {
     let epoch = caller.epoch.as_ref();
-    let topology = st.topology_at(conn, epoch)?;
+    let topology = st.topology.get(conn, epoch)?;
     let refs = st.scheme_refs(conn, epoch)?;
     let scheme = resolve_scheme(caller, &topology, &refs, unit, period, scheme_param)?;
     let key = RankingKey { unit: unit.cloned(), period, scheme_id: scheme.id, detail };
@@ -125,8 +125,7 @@ fn cached_ranking(
     detail: bool,
 ) -> ApiResult<Option<Arc<CachedRanking>>> {
     let Some(epoch) = caller.epoch.as_ref() else { return Ok(None) };
-    let (Some(topology), Some(refs)) = (st.caches.topology.get(epoch, &()), st.caches.scheme_refs.get(epoch, &()))
-    else {
+    let (Some(topology), Some(refs)) = (st.topology.peek(epoch), st.caches.scheme_refs.get(epoch, &())) else {
         return Ok(None);
     };
     let scheme = resolve_scheme(caller, &topology, &refs, unit, period, scheme_param)?;

@@ -64,7 +64,7 @@ pub async fn get(
     let st = state.clone();
     let view = state
         .db(move |conn| {
-            let topology = st.topology.get(conn)?;
+            let topology = st.topology.get(conn, None)?;
             ensure_can_view(&caller, &topology, &code, month)?;
             let tree = topology.at(month);
             let name = tree

@@ -98,7 +98,7 @@ pub fn score_view(
     period: Period,
     scheme_param: Option<&str>,
 ) -> ApiResult<(CommuneScoreView, Arc<Scheme>)> {
-    let topology = st.topology.get(conn)?;
+    let topology = st.topology.get(conn, None)?;
     ensure_can_view(caller, &topology, code, period.last_month())?;
     let tree = topology.at(period.last_month());
     let node = tree.get(code).ok_or_else(|| not_found(format!("commune {code} does not exist in {period}")))?;

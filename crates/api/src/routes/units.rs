@@ -240,7 +240,7 @@ pub async fn children(
     let st = state.clone();
     let page = state
         .db(move |conn| {
-            let topology = st.topology.get(conn)?;
+            let topology = st.topology.get(conn, None)?;
             ensure_can_view(&caller, &topology, &code, at)?;
             let tree = topology.at(at);
             if !tree.contains(&code) {
