@@ -16,24 +16,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 use cchc_domain::Role;
-use cchc_tests::{Reply, TestApp, backend_tests, seed_body};
+use cchc_tests::{DOSSIER_PARTS, Reply, TestApp, backend_tests, seed_body};
 
 const INGEST: &str = "/api/v1/portal/dossiers";
 const BUILTIN_SCHEME: &str = include_str!("../../crates/domain/schemes/commune-par-v1.json");
 const NDJSON: &str = "application/x-ndjson";
-
-/// The eight Biểu 06 parts, in the order of the form: carried over, received online, received
-/// direct, resolved early, on time, overdue, pending within the deadline, pending overdue.
-const PARTS: [&str; 8] = [
-    "dossiers_carried_over",
-    "dossiers_received_online",
-    "dossiers_received_direct",
-    "dossiers_resolved_early",
-    "dossiers_resolved_on_time",
-    "dossiers_resolved_overdue",
-    "dossiers_pending_within_deadline",
-    "dossiers_pending_overdue",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -143,14 +130,14 @@ fn column(view: &Value, commune: &str, col: &str) -> Value {
 
 /// The eight parts as a `column`, plus `extra` entries (digitised, paid online).
 fn parts(v: [i64; 8], extra: Value) -> Value {
-    let mut out: Map<String, Value> = PARTS.iter().zip(v).map(|(c, n)| ((*c).to_owned(), json!(n))).collect();
+    let mut out: Map<String, Value> = DOSSIER_PARTS.iter().zip(v).map(|(c, n)| ((*c).to_owned(), json!(n))).collect();
     out.extend(extra.as_object().expect("extra entries are an object").clone());
     Value::Object(out)
 }
 
 /// Every part null: the portal sent nothing for the commune (or it reported nothing).
 fn nulls() -> Value {
-    Value::Object(PARTS.iter().map(|c| ((*c).to_owned(), Value::Null)).collect())
+    Value::Object(DOSSIER_PARTS.iter().map(|c| ((*c).to_owned(), Value::Null)).collect())
 }
 
 /// The portal's figures of one commune for one month, read as an admin.
@@ -274,7 +261,7 @@ async fn a_batch_with_valid_and_invalid_records_is_summarised_and_replays_change
         .collect();
     let mut expected: Vec<(&str, &str)> = Vec::new();
     for c in ["07273", "07276", "07294", "07312"] {
-        expected.extend(PARTS.iter().map(|p| (c, *p)));
+        expected.extend(DOSSIER_PARTS.iter().map(|p| (c, *p)));
         if c == "07273" {
             expected.push((c, "dossiers_digitized"));
         }

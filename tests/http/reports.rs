@@ -3,7 +3,7 @@
 //! refused — always as a problem document, and never with anything stored.
 
 use cchc_domain::{Month, Role};
-use cchc_tests::{Reply, TestApp, backend_tests, finding, report_path, seed_body, seed_with};
+use cchc_tests::{DOSSIER_PARTS, Reply, TestApp, backend_tests, finding, report_path, seed_body, seed_with};
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, IF_MATCH};
 use serde_json::{Value, json};
@@ -11,17 +11,6 @@ use serde_json::{Value, json};
 const SEED: &str = "/api/v1/communes/07273/reports/2024-06";
 const SEED_ETAG: &str = "\"07273-2024-06-r1\"";
 const MIB: usize = 1024 * 1024;
-
-const DOSSIER_PARTS: [&str; 8] = [
-    "dossiers_carried_over",
-    "dossiers_received_online",
-    "dossiers_received_direct",
-    "dossiers_resolved_early",
-    "dossiers_resolved_on_time",
-    "dossiers_resolved_overdue",
-    "dossiers_pending_within_deadline",
-    "dossiers_pending_overdue",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
