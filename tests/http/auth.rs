@@ -151,10 +151,19 @@ fn unit(code: &str) -> UnitCode {
 
 /// Asserts a 401 problem that asks for a bearer token; returns its detail.
 fn assert_unauthorized(r: &Reply, what: &str) -> String {
+    assert_401(r, what, "urn:cchc:problem:unauthorized")
+}
+
+/// Asserts a refused sign-in; returns its detail.
+fn assert_sign_in_failed(r: &Reply, what: &str) -> String {
+    assert_401(r, what, "urn:cchc:problem:sign-in-failed")
+}
+
+fn assert_401(r: &Reply, what: &str, kind: &str) -> String {
     assert_eq!(r.status, 401, "{what}: expected 401, got {}: {}", r.status, r.text);
     let p = r.problem(401);
     assert_eq!(r.header("www-authenticate"), Some("Bearer"), "{what}: {:?}", r.headers);
-    assert_eq!(p["type"], "urn:cchc:problem:unauthorized", "{what}");
+    assert_eq!(p["type"], kind, "{what}");
     assert!(p["request_id"].is_string() && p["instance"].is_string(), "{what}: {p}");
     p["detail"].as_str().unwrap_or_default().to_owned()
 }
@@ -163,9 +172,10 @@ fn create_user(app: &TestApp, username: &str, password: &str, role: Role, unit_c
     let mut conn = app.db.conn().expect("a pooled connection");
     let unit_code = unit_code.map(unit);
     let hash = hash_password(password).expect("a password hash");
+    let username = cchc_domain::accounts::Username::parse(username).expect("a valid test username");
     users::create(
         &mut conn,
-        &NewUser { username, password_hash: &hash, role, unit_code: unit_code.as_ref() },
+        &NewUser { username: &username, password_hash: &hash, role, unit_code: unit_code.as_ref() },
         Utc::now(),
     )
     .expect("the user is stored");
@@ -262,14 +272,14 @@ async fn token_endpoint_refuses_wrong_credentials_and_bad_bodies(app: TestApp) {
     create_user(&app, "dongson", "mat-khau-dung", Role::Commune, Some("07273"));
 
     let wrong_password = login(&app, "dongson", "mat-khau-sai").await;
-    let wrong_detail = assert_unauthorized(&wrong_password, "wrong password");
+    let wrong_detail = assert_sign_in_failed(&wrong_password, "wrong password");
     let unknown = login(&app, "nobody", "mat-khau-dung").await;
-    let unknown_detail = assert_unauthorized(&unknown, "unknown user");
+    let unknown_detail = assert_sign_in_failed(&unknown, "unknown user");
     assert_eq!(wrong_detail, unknown_detail, "the answer must not tell which usernames exist");
     assert!(wrong_password.body.get("access_token").is_none());
     // The password is case-sensitive even though the username is not.
-    assert_unauthorized(&login(&app, "dongson", "MAT-KHAU-DUNG").await, "password in upper case");
-    assert_unauthorized(&login(&app, "dongson", "").await, "empty password");
+    assert_sign_in_failed(&login(&app, "dongson", "MAT-KHAU-DUNG").await, "password in upper case");
+    assert_sign_in_failed(&login(&app, "dongson", "").await, "empty password");
 
     // A disabled user cannot sign in, even with the right password.
     {
@@ -280,7 +290,7 @@ async fn token_endpoint_refuses_wrong_credentials_and_bad_bodies(app: TestApp) {
             .execute(&mut *conn)
             .unwrap();
     }
-    assert_unauthorized(&login(&app, "dongson", "mat-khau-dung").await, "disabled user");
+    assert_sign_in_failed(&login(&app, "dongson", "mat-khau-dung").await, "disabled user");
 
     // Bodies that are not a username and a password.
     let path = "/api/v1/auth/token";
@@ -465,7 +475,7 @@ async fn cross_commune_access_is_refused(app: TestApp) {
     for other in ["07276", "07312"] {
         let path = format!("/api/v1/communes/{other}/reports/2024-06");
         let p = app.get(&path, &dong_son).await;
-        assert_eq!(p.problem(403)["type"], "urn:cchc:problem:forbidden");
+        assert_eq!(p.problem(403)["type"], "urn:cchc:problem:outside-scope");
         assert!(p.header("www-authenticate").is_none(), "403 is not a request to authenticate");
         app.put(&path, &dong_son, &seed_body()).await.problem(403);
         // ... even for a month with no report yet (no existence leak through 404).

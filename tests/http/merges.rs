@@ -625,7 +625,7 @@ async fn hierarchy_changes_refuse_what_cannot_be(app: TestApp) {
     for (what, path, body) in &conflicts {
         let r = app.post(path, &admin, body).await;
         assert_eq!(r.status, 409, "{what}: {} {}", r.status, r.text);
-        assert_eq!(r.problem(409)["type"], "urn:cchc:problem:conflict", "{what}");
+        assert_eq!(r.problem(409)["type"], "urn:cchc:problem:unit-conflict", "{what}");
     }
 
     // An unknown unit has no version to change (a conflict, or not found); a commune cannot hang
@@ -683,7 +683,7 @@ async fn hierarchy_changes_refuse_what_cannot_be(app: TestApp) {
         let token = app.token(role, unit);
         for (path, body) in &allowed {
             let r = app.post(path, &token, body).await;
-            assert_eq!(r.problem(403)["type"], "urn:cchc:problem:forbidden", "{role} {path}");
+            assert_eq!(r.problem(403)["type"], "urn:cchc:problem:role-not-allowed", "{role} {path}");
         }
     }
     for (path, body) in &allowed {

@@ -177,7 +177,7 @@ async fn second_province(app: &TestApp) {
 
 fn dossier_count(app: &TestApp) -> i64 {
     let mut conn = app.db.conn().expect("a pooled connection");
-    cchc_persistence::dossiers::count(&mut conn).expect("dossiers are counted")
+    cchc_persistence::portal_dossiers::count(&mut conn).expect("dossiers are counted")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ async fn bieu_06_figures_from_a_hand_checked_set(app: TestApp) {
 
     // Applicant data was never stored: the stored rows have nowhere to keep it.
     let mut conn = app.db.conn().expect("a pooled connection");
-    let stored = cchc_persistence::dossiers::for_window(
+    let stored = cchc_persistence::portal_dossiers::for_window(
         &mut conn,
         &[&cchc_domain::UnitCode::parse("07273").unwrap()],
         "2024-01-01".parse().unwrap(),

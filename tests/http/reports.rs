@@ -753,22 +753,23 @@ async fn the_path_must_name_a_commune_and_a_month_not_in_the_future(app: TestApp
     let admin = app.admin();
     let token = commune(&app, "07273");
     let body = seed_body();
-    for (path, token) in [
-        (report_path("215", "2024-06"), &admin),
-        (report_path("24", "2024-06"), &admin),
-        (report_path("7273", "2024-06"), &admin),
-        (report_path("0727x", "2024-06"), &admin),
-        (report_path("07273", "2024-13"), &token),
-        (report_path("07273", "2024-00"), &token),
-        (report_path("07273", "2024Q2"), &token),
-        (report_path("07273", "2024"), &token),
-        (report_path("07273", "2024-6"), &token),
-        (report_path("07273", "june"), &token),
-        (report_path("07273", "2099-01"), &token),
+    let (code, month) = ("urn:cchc:problem:invalid-unit-code", "urn:cchc:problem:invalid-period");
+    for (path, token, kind) in [
+        (report_path("215", "2024-06"), &admin, code),
+        (report_path("24", "2024-06"), &admin, code),
+        (report_path("7273", "2024-06"), &admin, code),
+        (report_path("0727x", "2024-06"), &admin, code),
+        (report_path("07273", "2024-13"), &token, month),
+        (report_path("07273", "2024-00"), &token, month),
+        (report_path("07273", "2024Q2"), &token, month),
+        (report_path("07273", "2024"), &token, month),
+        (report_path("07273", "2024-6"), &token, month),
+        (report_path("07273", "june"), &token, month),
+        (report_path("07273", "2099-01"), &token, month),
     ] {
         let r = app.put(&path, token, &body).await;
         let p = problem(&r, 400, &path);
-        assert_eq!(p["type"], "urn:cchc:problem:bad-request", "{path}");
+        assert_eq!(p["type"], kind, "{path}");
     }
     // Reading: a district code or a quarter is no report either.
     for path in [report_path("215", "2024-06"), report_path("07273", "2024Q2"), report_path("07273", "2024-13")] {
@@ -793,7 +794,7 @@ async fn missing_reports_and_communes_are_not_found(app: TestApp) {
     for (role, unit) in [(Role::Commune, Some("07273")), (Role::District, Some("215")), (Role::Admin, None)] {
         let r = app.get(SEED, &app.token(role, unit)).await;
         let p = problem(&r, 404, SEED);
-        assert_eq!(p["type"], "urn:cchc:problem:not-found");
+        assert_eq!(p["type"], "urn:cchc:problem:report-not-found");
     }
     // Filed for June, not for May.
     assert_eq!(app.file("07273", "2024-06", &seed_body()).await.status, 201);
@@ -816,7 +817,7 @@ async fn only_the_commune_itself_or_an_admin_may_file(app: TestApp) {
     for (role, unit) in [(Role::Commune, Some("07276")), (Role::District, Some("215")), (Role::Province, Some("24"))] {
         let r = app.put(SEED, &app.token(role, unit), &body).await;
         let p = problem(&r, 403, SEED);
-        assert_eq!(p["type"], "urn:cchc:problem:forbidden");
+        assert_eq!(p["type"], "urn:cchc:problem:outside-scope");
     }
     let r = app.request(Method::PUT, SEED, None, Some(&body)).await;
     problem(&r, 401, SEED);
@@ -939,7 +940,7 @@ async fn if_match_with_a_stale_etag_is_refused(app: TestApp) {
 
     let r = put_if_match(&app, SEED, &token, SEED_ETAG, &seed_with(json!({"computers": 30}))).await;
     let p = problem(&r, 412, SEED);
-    assert_eq!(p["type"], "urn:cchc:problem:precondition-failed");
+    assert_eq!(p["type"], "urn:cchc:problem:stale-revision");
     assert!(p["detail"].as_str().unwrap().contains("revision 2"), "{}", r.text);
     assert_unchanged(&app, &before).await;
 

@@ -159,65 +159,117 @@ async fn create_refuses_bad_units(app: TestApp) {
     ];
     for (what, body) in cases_409 {
         let r = app.post("/api/v1/units", &admin, &body).await;
-        assert_eq!(r.problem(409)["type"], "urn:cchc:problem:conflict", "{what}");
+        let kind = if what.starts_with("duplicate") { "unit-exists" } else { "unit-conflict" };
+        assert_eq!(r.problem(409)["type"], format!("urn:cchc:problem:{kind}"), "{what}");
     }
 
     // Malformed units are bad requests.
     let cases_400 = [
         (
             "commune with a district-length code",
+            "invalid-unit-code",
             json!({"code": "215", "name": "x", "level": "commune", "parent_code": "215"}),
         ),
         (
             "district with a commune-length code",
+            "invalid-unit-code",
             json!({"code": "07274", "name": "x", "level": "district", "parent_code": "24"}),
         ),
-        ("province with 3 digits", json!({"code": "250", "name": "x", "level": "province"})),
-        ("4 digits", json!({"code": "7274", "name": "x", "level": "commune", "parent_code": "215"})),
-        ("letters", json!({"code": "0727a", "name": "x", "level": "commune", "parent_code": "215"})),
-        ("empty code", json!({"code": "", "name": "x", "level": "province"})),
-        ("code as a number", json!({"code": 25, "name": "x", "level": "province"})),
-        ("commune without parent", json!({"code": "07274", "name": "x", "level": "commune"})),
-        ("commune with null parent", json!({"code": "07274", "name": "x", "level": "commune", "parent_code": null})),
-        ("district without parent", json!({"code": "217", "name": "x", "level": "district"})),
-        ("province with a parent", json!({"code": "25", "name": "x", "level": "province", "parent_code": "24"})),
-        ("district below a district", json!({"code": "217", "name": "x", "level": "district", "parent_code": "215"})),
-        ("district below a commune", json!({"code": "217", "name": "x", "level": "district", "parent_code": "07273"})),
-        ("commune below a commune", json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "07273"})),
-        ("malformed parent", json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "2150"})),
-        ("unknown level", json!({"code": "07274", "name": "x", "level": "ward", "parent_code": "215"})),
-        ("level in capitals", json!({"code": "07274", "name": "x", "level": "Commune", "parent_code": "215"})),
-        ("no level", json!({"code": "07274", "name": "x", "parent_code": "215"})),
-        ("no name", json!({"code": "07274", "level": "commune", "parent_code": "215"})),
-        ("blank name", json!({"code": "07274", "name": "   ", "level": "commune", "parent_code": "215"})),
-        ("name too long", json!({"code": "07274", "name": "Ă".repeat(201), "level": "commune", "parent_code": "215"})),
+        ("province with 3 digits", "invalid-unit-code", json!({"code": "250", "name": "x", "level": "province"})),
+        (
+            "4 digits",
+            "invalid-unit-code",
+            json!({"code": "7274", "name": "x", "level": "commune", "parent_code": "215"}),
+        ),
+        (
+            "letters",
+            "invalid-unit-code",
+            json!({"code": "0727a", "name": "x", "level": "commune", "parent_code": "215"}),
+        ),
+        ("empty code", "invalid-unit-code", json!({"code": "", "name": "x", "level": "province"})),
+        ("code as a number", "bad-request", json!({"code": 25, "name": "x", "level": "province"})),
+        ("commune without parent", "invalid-parent", json!({"code": "07274", "name": "x", "level": "commune"})),
+        (
+            "commune with null parent",
+            "invalid-parent",
+            json!({"code": "07274", "name": "x", "level": "commune", "parent_code": null}),
+        ),
+        ("district without parent", "invalid-parent", json!({"code": "217", "name": "x", "level": "district"})),
+        (
+            "province with a parent",
+            "invalid-parent",
+            json!({"code": "25", "name": "x", "level": "province", "parent_code": "24"}),
+        ),
+        (
+            "district below a district",
+            "invalid-parent",
+            json!({"code": "217", "name": "x", "level": "district", "parent_code": "215"}),
+        ),
+        (
+            "district below a commune",
+            "invalid-parent",
+            json!({"code": "217", "name": "x", "level": "district", "parent_code": "07273"}),
+        ),
+        (
+            "commune below a commune",
+            "invalid-parent",
+            json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "07273"}),
+        ),
+        (
+            "malformed parent",
+            "invalid-unit-code",
+            json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "2150"}),
+        ),
+        ("unknown level", "bad-request", json!({"code": "07274", "name": "x", "level": "ward", "parent_code": "215"})),
+        (
+            "level in capitals",
+            "bad-request",
+            json!({"code": "07274", "name": "x", "level": "Commune", "parent_code": "215"}),
+        ),
+        ("no level", "bad-request", json!({"code": "07274", "name": "x", "parent_code": "215"})),
+        ("no name", "bad-request", json!({"code": "07274", "level": "commune", "parent_code": "215"})),
+        (
+            "blank name",
+            "invalid-unit-name",
+            json!({"code": "07274", "name": "   ", "level": "commune", "parent_code": "215"}),
+        ),
+        (
+            "name too long",
+            "invalid-unit-name",
+            json!({"code": "07274", "name": "Ă".repeat(201), "level": "commune", "parent_code": "215"}),
+        ),
         (
             "unknown field",
+            "bad-request",
             json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "215", "population": 9000}),
         ),
-        ("misspelt field", json!({"code": "07274", "name": "x", "level": "commune", "parent": "215"})),
+        ("misspelt field", "bad-request", json!({"code": "07274", "name": "x", "level": "commune", "parent": "215"})),
         (
             "valid_from not a month",
+            "invalid-period",
             json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "215", "valid_from": "2024-13"}),
         ),
         (
             "valid_from a quarter",
+            "invalid-period",
             json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "215", "valid_from": "2024Q1"}),
         ),
         (
             "valid_to a date",
+            "invalid-period",
             json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "215", "valid_to": "2024-06-30"}),
         ),
         (
             "from after to",
+            "invalid-period",
             json!({"code": "07274", "name": "x", "level": "commune", "parent_code": "215", "valid_from": "2024-07", "valid_to": "2024-06"}),
         ),
-        ("not an object", json!(["07274"])),
+        ("not an object", "bad-request", json!(["07274"])),
     ];
-    for (what, body) in cases_400 {
+    for (what, kind, body) in cases_400 {
         let r = app.post("/api/v1/units", &admin, &body).await;
         let p = r.problem(400);
-        assert_eq!(p["type"], "urn:cchc:problem:bad-request", "{what}");
+        assert_eq!(p["type"], format!("urn:cchc:problem:{kind}"), "{what}");
         assert!(p["request_id"].is_string() && p["instance"] == "/api/v1/units", "{what}: {p}");
     }
     // Not JSON at all.
@@ -241,7 +293,7 @@ async fn create_refuses_bad_units(app: TestApp) {
         (Role::Portal, Some("24")),
     ] {
         let p = app.post("/api/v1/units", &app.token(role, unit), &good).await;
-        assert_eq!(p.problem(403)["type"], "urn:cchc:problem:forbidden", "{role}");
+        assert_eq!(p.problem(403)["type"], "urn:cchc:problem:role-not-allowed", "{role}");
     }
     let r = app.request(Method::POST, "/api/v1/units", None, Some(&good)).await;
     r.problem(401);

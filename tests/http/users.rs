@@ -136,7 +136,9 @@ async fn admins_create_users_who_then_sign_in(app: TestApp) {
     // Duplicates, however spelt.
     for name in ["dongson", "DongSon", "  dongson", "QUANTRI"] {
         let r = app.post("/api/v1/users", &admin, &user_body(name, "commune", Some("07294"))).await;
-        assert_eq!(r.problem(409)["type"], "urn:cchc:problem:conflict", "{name}");
+        let p = r.problem(409);
+        assert_eq!(p["type"], "urn:cchc:problem:user-exists", "{name}");
+        assert_eq!(p["detail"], "there is already a user dongson".replace("dongson", &name.trim().to_lowercase()));
     }
 
     let cases_400: Vec<(&str, Value)> = vec![
@@ -185,7 +187,7 @@ async fn admins_create_users_who_then_sign_in(app: TestApp) {
     let body = user_body("boha", "commune", Some("07294"));
     for (role, unit) in [(Role::Commune, "07294"), (Role::District, "215"), (Role::Portal, "24")] {
         let r = app.post("/api/v1/users", &app.token(role, Some(unit)), &body).await;
-        assert_eq!(r.problem(403)["type"], "urn:cchc:problem:forbidden", "{role}");
+        assert_eq!(r.problem(403)["type"], "urn:cchc:problem:role-not-allowed", "{role}");
         app.get("/api/v1/users", &app.token(role, Some(unit))).await.problem(403);
     }
     app.request(Method::POST, "/api/v1/users", None, Some(&body)).await.problem(401);
@@ -235,7 +237,7 @@ async fn province_staff_manage_their_province_only(app: TestApp) {
         ("an admin", user_body("x5", "admin", None)),
     ] {
         let r = app.post("/api/v1/users", &bac_giang, &body).await;
-        assert_eq!(r.problem(403)["type"], "urn:cchc:problem:forbidden", "{what}");
+        assert_eq!(r.problem(403)["type"], "urn:cchc:problem:outside-scope", "{what}");
     }
     // The province's own checks still apply first.
     app.post("/api/v1/users", &bac_giang, &user_body("x6", "commune", Some("07999"))).await.problem(400);
@@ -525,7 +527,7 @@ async fn login_at(
 #[track_caller]
 fn assert_retry_after(r: &Reply) -> i64 {
     r.problem(429);
-    assert_eq!(r.body["type"], "urn:cchc:problem:too-many-requests");
+    assert_eq!(r.body["type"], "urn:cchc:problem:too-many-sign-ins");
     let secs: i64 =
         r.header("retry-after").unwrap_or_else(|| panic!("no Retry-After: {:?}", r.headers)).parse().expect("seconds");
     assert!((1..=15 * 60).contains(&secs), "Retry-After {secs}");

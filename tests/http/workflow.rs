@@ -293,7 +293,7 @@ async fn a_report_goes_through_every_state(app: TestApp) {
     assert_eq!(r.body["values"]["computers"], 21);
     for query in ["", "?draft=true"] {
         let p = problem(&app.put(&format!("{path}{query}"), &own, &seed_body()).await, 409, &path).clone();
-        assert_eq!(p["type"], "urn:cchc:problem:conflict");
+        assert_eq!(p["type"], "urn:cchc:problem:report-closed");
         assert!(p["detail"].as_str().unwrap().contains("approved"), "{p}");
     }
     // Not even an admin edits an approved report.
@@ -413,9 +413,9 @@ async fn approved_reports_of_a_closed_month_are_locked_until_reopened(app: TestA
     assert_eq!(stored(&app, "07273", "2024-06").await.body["revision"], 2);
 
     // Reopening needs a reason.
-    let r = assert_action_refused(&app, &yen_the, "07273", "2024-06", "reopen", None, 409, "conflict").await;
+    let r = assert_action_refused(&app, &yen_the, "07273", "2024-06", "reopen", None, 409, "reason-required").await;
     assert!(r.body["detail"].as_str().unwrap().contains("reason"), "{}", r.text);
-    assert_action_refused(&app, &yen_the, "07273", "2024-06", "reopen", Some("   "), 409, "conflict").await;
+    assert_action_refused(&app, &yen_the, "07273", "2024-06", "reopen", Some("   "), 409, "reason-required").await;
 
     // Reopened, it is submitted again and can be edited.
     let r = act(&app, &yen_the, "07273", "2024-06", "reopen", Some("Cần sửa số máy tính")).await;
@@ -462,7 +462,7 @@ async fn actions_from_the_wrong_state_are_conflicts(app: TestApp) {
         let app = &app;
         let month = month.clone();
         async move {
-            let r = assert_action_refused(app, &token, "07273", &month, action, reason, 409, "conflict").await;
+            let r = assert_action_refused(app, &token, "07273", &month, action, reason, 409, "wrong-state").await;
             let detail = r.body["detail"].as_str().unwrap().to_owned();
             assert!(detail.contains(&format!("but this one is {state}")), "{action} from {state}: {detail}");
         }
@@ -473,7 +473,7 @@ async fn actions_from_the_wrong_state_are_conflicts(app: TestApp) {
         let path = action_path("07273", &month, action);
         let r = act(&app, token, "07273", &month, action, Some("Lý do")).await;
         let p = problem(&r, 404, &path);
-        assert_eq!(p["type"], "urn:cchc:problem:not-found");
+        assert_eq!(p["type"], "urn:cchc:problem:report-not-found");
     }
 
     // A draft: only the commune's submit.
@@ -489,7 +489,7 @@ async fn actions_from_the_wrong_state_are_conflicts(app: TestApp) {
     refuse(reviewer.clone(), "reopen", Some("Lý do"), "submitted").await;
     // A return needs a reason: none, an empty body, or blanks are refused.
     for reason in [None, Some(""), Some(" \n\t ")] {
-        let r = assert_action_refused(&app, &reviewer, "07273", &month, "return", reason, 409, "conflict").await;
+        let r = assert_action_refused(&app, &reviewer, "07273", &month, "return", reason, 409, "reason-required").await;
         assert_eq!(r.body["detail"], "a return needs a reason", "{}", r.text);
     }
 
@@ -505,7 +505,7 @@ async fn actions_from_the_wrong_state_are_conflicts(app: TestApp) {
     refuse(own.clone(), "submit", None, "approved").await;
     refuse(reviewer.clone(), "approve", None, "approved").await;
     refuse(reviewer.clone(), "return", Some("Lý do"), "approved").await;
-    let r = assert_action_refused(&app, &reviewer, "07273", &month, "reopen", None, 409, "conflict").await;
+    let r = assert_action_refused(&app, &reviewer, "07273", &month, "reopen", None, 409, "reason-required").await;
     assert_eq!(r.body["detail"], "a reopening needs a reason");
 
     // Locked (an approved report of a closed month): only reopen.
@@ -514,7 +514,7 @@ async fn actions_from_the_wrong_state_are_conflicts(app: TestApp) {
     for (token, action, reason) in
         [(&own, "submit", None), (&reviewer, "approve", None), (&reviewer, "return", Some("Lý do"))]
     {
-        let r = assert_action_refused(&app, token, "07273", "2024-06", action, reason, 409, "conflict").await;
+        let r = assert_action_refused(&app, token, "07273", "2024-06", action, reason, 409, "wrong-state").await;
         assert!(r.body["detail"].as_str().unwrap().contains("but this one is locked"), "{}", r.text);
     }
 }
@@ -533,8 +533,8 @@ async fn who_may_take_each_action(app: TestApp) {
     // a commune, another district or another province — whatever the report's state.
     for action in ["approve", "return", "reopen"] {
         for token in [&own, &neighbour, &tan_yen, &elsewhere] {
-            let r =
-                assert_action_refused(&app, token, "07273", "2024-06", action, Some("Lý do"), 403, "forbidden").await;
+            let r = assert_action_refused(&app, token, "07273", "2024-06", action, Some("Lý do"), 403, "outside-scope")
+                .await;
             assert!(r.body["detail"].as_str().unwrap().contains("07273"), "{}", r.text);
         }
     }
@@ -543,7 +543,7 @@ async fn who_may_take_each_action(app: TestApp) {
     problem(&r, 403, &action_path("07312", "2024-06", "approve"));
     // Submitting belongs to the commune itself (and admins).
     for token in [&neighbour, &yen_the, &tan_yen, &bac_giang] {
-        assert_action_refused(&app, token, "07273", "2024-06", "submit", None, 403, "forbidden").await;
+        assert_action_refused(&app, token, "07273", "2024-06", "submit", None, 403, "outside-scope").await;
     }
     // Without a token, nothing.
     for action in ["submit", "approve", "return", "reopen"] {
@@ -676,7 +676,7 @@ async fn a_stale_if_match_refuses_an_action(app: TestApp) {
         let before = stored(&app, "07273", "2024-06").await;
         let r = act_with(&app, &yen_the, "07273", "2024-06", "approve", None, &[("if-match", tag)]).await;
         let p = problem(&r, 412, &approve);
-        assert_eq!(p["type"], "urn:cchc:problem:precondition-failed");
+        assert_eq!(p["type"], "urn:cchc:problem:stale-revision");
         assert!(p["detail"].as_str().unwrap().contains("revision 2"), "{}", r.text);
         assert_eq!(stored(&app, "07273", "2024-06").await.body, before.body, "nothing changes");
     }
@@ -1045,7 +1045,7 @@ async fn the_history_of_a_draft_is_the_communes_own(app: TestApp) {
         for token in [district(&app, "215"), province(&app, "24")] {
             let r = app.get(p, &token).await;
             let d = problem(&r, 404, p);
-            assert_eq!(d["type"], "urn:cchc:problem:not-found");
+            assert_eq!(d["type"], "urn:cchc:problem:report-not-found");
         }
         for token in [&own, &app.admin()] {
             let r = app.get(p, token).await;
@@ -1654,7 +1654,7 @@ async fn the_audit_log_records_every_workflow_write(app: TestApp) {
     for token in [yen_the, own, commune(&app, "00001")] {
         let r = audit(&app, &token, &[]).await;
         let p = problem(&r, 403, "/api/v1/audit");
-        assert_eq!(p["type"], "urn:cchc:problem:forbidden");
+        assert_eq!(p["type"], "urn:cchc:problem:role-not-allowed");
     }
     problem(&app.request(Method::GET, "/api/v1/audit", None, None).await, 401, "/api/v1/audit");
 

@@ -14,10 +14,13 @@ use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use cchc_domain::access::PrincipalError;
 use cchc_domain::{Principal, Role, UnitCode};
 
-use crate::error::{AppError, internal, unauthorized};
+use crate::error::{AppError, Problem, internal};
+
+fn unauthorized(detail: impl Into<String>) -> AppError {
+    Problem::Unauthorized.error(detail)
+}
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use cchc_persistence::{Epoch, users};
@@ -133,8 +136,7 @@ impl JwtKeys {
             Some(u) => Some(UnitCode::parse(u).map_err(|e| unauthorized(format!("the token's unit: {e}")))?),
             None => None,
         };
-        Principal::new(c.sub, c.role, unit)
-            .map_err(|e: PrincipalError| unauthorized(format!("the token is not usable: {e}")))
+        Principal::new(c.sub, c.role, unit).map_err(|e| unauthorized(format!("the token is not usable: {e}")))
     }
 }
 
@@ -210,6 +212,16 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, AppError> {
         .filter(|t| !t.is_empty())
         .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
     state.keys.verify(token)
+}
+
+/// The client's address: the peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
+    let forwarded = trust_proxy
+        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_owned());
+    forwarded.or_else(|| req.peer_addr().map(|a| a.ip().to_string())).unwrap_or_else(|| "unknown".into())
 }
 
 /// Hashes a password with Argon2id and a random salt (PHC string format).

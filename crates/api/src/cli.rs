@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use cchc_domain::accounts::{Password, Username};
 use cchc_domain::{Principal, Role, UnitCode};
 use cchc_persistence::users;
 
@@ -165,9 +166,9 @@ fn print_demo(state: &crate::state::AppState, addr: &str) -> Result<(), String> 
     Ok(())
 }
 
-fn read_password() -> Result<String, String> {
+fn read_password() -> Result<Password, String> {
     if let Ok(p) = std::env::var("CCHC_USER_PASSWORD") {
-        return Ok(p);
+        return Password::parse(p).map_err(|e| e.to_string());
     }
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
@@ -175,33 +176,27 @@ fn read_password() -> Result<String, String> {
     }
     let mut line = String::new();
     stdin.lock().read_line(&mut line).map_err(|e| e.to_string())?;
-    let p = line.trim_end_matches(['\r', '\n']).to_owned();
-    if p.len() < 8 {
-        return Err("the password must have at least 8 characters".into());
-    }
-    Ok(p)
+    Password::parse(line.trim_end_matches(['\r', '\n']).to_owned()).map_err(|e| e.to_string())
 }
 
 fn add_user(args: UserAddArgs) -> Result<(), String> {
+    let username = Username::parse(&args.username).map_err(|e| e.to_string())?;
     let unit = parse_unit(args.role, args.unit.as_deref())?;
     let password = read_password()?;
     let db = startup::open_database(&args.database).map_err(|e| e.to_string())?;
-    let hash = hash_password(&password)?;
+    let hash = hash_password(password.expose())?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     if let Some(u) = &unit
         && !cchc_persistence::units::exists(&mut conn, u).map_err(|e| e.to_string())?
     {
         return Err(format!("there is no unit {u}"));
     }
-    let new =
-        users::NewUser { username: &args.username, password_hash: &hash, role: args.role, unit_code: unit.as_ref() };
-    users::create(&mut conn, &new, chrono::Utc::now()).map_err(|e| e.to_string())?;
-    println!(
-        "created user {} ({} {})",
-        users::normalize_username(&args.username),
-        args.role,
-        args.unit.unwrap_or_default()
-    );
+    let new = users::NewUser { username: &username, password_hash: &hash, role: args.role, unit_code: unit.as_ref() };
+    users::create(&mut conn, &new, chrono::Utc::now()).map_err(|e| match e {
+        cchc_persistence::DbError::Duplicate(_) => format!("there is already a user {username}"),
+        other => other.to_string(),
+    })?;
+    println!("created user {username} ({} {})", args.role, args.unit.unwrap_or_default());
     Ok(())
 }
 

@@ -2,23 +2,26 @@
 //! Huyện Tân Yên, 20 communes, a year of plausible history (July 2023 – June 2024), the seed
 //! commune Xã Đông Sơn with its real June 2024 report, and one user per role.
 //!
-//! Codes 24, 215, 07273, 07276 and 07294 are the official ones (DESIGN §1); the other commune
-//! codes are illustrative.
+//! Codes 24, 215, 07273, 07276 and 07294 are the official ones (see `docs/decisions.md`); the
+//! other commune codes are illustrative. Reports are written through the same revision builder
+//! as filings (`app::revision`), as their communes, without audit entries or feed items.
 
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use rand::Rng;
 
+use cchc_domain::accounts::Username;
 use cchc_domain::hierarchy::UnitVersion;
 use cchc_domain::report::ReportStatus;
 use cchc_domain::synthetic::{self, Profile, close_pending};
 use cchc_domain::validation::validate;
+use cchc_domain::workflow::Action;
 use cchc_domain::{Month, RawForm, Role, UnitCode, UnitLevel, seed};
-use cchc_persistence::reports::{self, NewState};
+use cchc_persistence::reports;
 use cchc_persistence::{DbConnection, units, users};
 
+use crate::app::revision::{self, Author, Revision};
 use crate::auth::hash_password;
 use crate::error::{AppError, internal};
-use crate::scoring;
 use crate::state::AppState;
 
 pub struct DemoUser {
@@ -114,22 +117,19 @@ fn store(conn: &mut DbConnection, state: &AppState, f: Filing<'_>) -> Result<(),
         return Err(internal(format!("demo data for {} {} is invalid: {:?}", f.unit, f.month, validated.findings)));
     }
     let province = code(seed::PROVINCE_CODE);
-    reports::write(conn, f.unit, f.month, f.at, |c, _| -> Result<NewState, AppError> {
-        let schemes = scoring::applicable(c, f.month, Some(&province))?;
-        let scores = scoring::score_with(c, &state.schemes, &state.catalog, &schemes, &validated.form.values)?;
-        Ok(NewState {
+    reports::write(conn, f.unit, f.month, f.at, |c, current| -> Result<_, AppError> {
+        let r = Revision {
+            commune: f.unit,
+            month: f.month,
+            province: Some(&province),
+            action: Action::of_put(f.status == ReportStatus::Draft),
             status: f.status,
             form: validated.form.clone(),
             findings: validated.findings.clone(),
-            action: if f.status == ReportStatus::Draft { "save_draft".into() } else { "submit".into() },
-            actor: f.actor.into(),
-            actor_role: "commune".into(),
-            scores,
-            review: None,
-            request_id: None,
-            audit: None,
-            events: Vec::new(),
-        })
+            reason: None,
+            details: serde_json::Value::Null,
+        };
+        revision::build(c, state, current, &Author::Loader { subject: f.actor }, r)
     })?;
     Ok(())
 }
@@ -186,9 +186,10 @@ pub fn load(state: &AppState) -> Result<bool, AppError> {
     for u in USERS {
         let hash = hash_password(u.password).map_err(internal)?;
         let unit = u.unit.map(code);
+        let username = Username::parse(u.username).map_err(internal)?;
         users::create(
             &mut conn,
-            &users::NewUser { username: u.username, password_hash: &hash, role: u.role, unit_code: unit.as_ref() },
+            &users::NewUser { username: &username, password_hash: &hash, role: u.role, unit_code: unit.as_ref() },
             now,
         )?;
     }

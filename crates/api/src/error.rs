@@ -1,5 +1,8 @@
-//! One error type for the whole API, rendered as RFC 9457 problem details. Its codes are the
-//! API's error codes; storage errors are mapped here once.
+//! One error type for the whole API, rendered as RFC 9457 problem details. Its kinds are the
+//! API's problem types — each with its HTTP status, a stable `type` URN and a Vietnamese and an
+//! English title — so a client (and the dashboard) can tell a closed report from a wrong state
+//! without reading prose. The field's own errors (`cchc_domain`) and storage errors are mapped
+//! here once; no database text ever reaches a client (it goes to the log with the request id).
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
@@ -7,99 +10,149 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::Finding;
+use cchc_domain::access::{Denied, PrincipalError};
+use cchc_domain::accounts::AccountError;
+use cchc_domain::hierarchy::HierarchyError;
+use cchc_domain::period::PeriodError;
+use cchc_domain::scoring::SchemeError;
+use cchc_domain::units::{UnitCodeError, UnitNameError};
+use cchc_domain::workflow::{ReasonTooLong, WorkflowError};
 use cchc_persistence::DbError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    Conflict,
-    PreconditionFailed,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    ValidationFailed,
-    TooManyRequests,
-    ServiceUnavailable,
-    Internal,
+macro_rules! problems {
+    ($($kind:ident = $slug:literal, $status:literal, $en:literal, $vi:literal;)+) => {
+        /// The API's problem types.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Problem {
+            $($kind,)+
+        }
+
+        impl Problem {
+            pub const ALL: &'static [Problem] = &[$(Problem::$kind,)+];
+
+            /// The last part of the `type` URN: `wrong-state`.
+            pub fn slug(self) -> &'static str {
+                match self {
+                    $(Problem::$kind => $slug,)+
+                }
+            }
+
+            pub fn status(self) -> StatusCode {
+                let code = match self {
+                    $(Problem::$kind => $status,)+
+                };
+                StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Problem::$kind => $en,)+
+                }
+            }
+
+            pub fn title_vi(self) -> &'static str {
+                match self {
+                    $(Problem::$kind => $vi,)+
+                }
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    pub fn status(self) -> StatusCode {
-        match self {
-            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
-            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::Conflict => StatusCode::CONFLICT,
-            ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
+problems! {
+    BadRequest = "bad-request", 400, "The request cannot be read", "Yêu cầu không đọc được";
+    InvalidUnitCode = "invalid-unit-code", 400, "Not a unit code", "Mã đơn vị không hợp lệ";
+    InvalidPeriod = "invalid-period", 400, "Not a period this route takes", "Kỳ báo cáo không hợp lệ";
+    InvalidPaging = "invalid-paging", 400, "Not a limit or cursor this list takes", "Tham số phân trang không hợp lệ";
+    InvalidUnitName = "invalid-unit-name", 400, "Not a unit name", "Tên đơn vị không hợp lệ";
+    InvalidParent = "invalid-parent", 400, "A unit of this level cannot sit there", "Đơn vị cấp trên không phù hợp";
+    InvalidUsername = "invalid-username", 400, "Not a username", "Tên đăng nhập không hợp lệ";
+    WeakPassword = "weak-password", 400, "The password is too short", "Mật khẩu quá ngắn";
+    RoleUnitMismatch = "role-unit-mismatch", 400, "The role and the unit do not fit", "Vai trò và đơn vị không khớp";
+    UnknownUnit = "unknown-unit", 400, "The request names a unit that does not exist", "Đơn vị được nêu không tồn tại";
+    ReasonTooLong = "reason-too-long", 400, "The reason is too long", "Lý do quá dài";
+    Unauthorized = "unauthorized", 401, "Authentication required", "Cần đăng nhập";
+    SignInFailed = "sign-in-failed", 401, "Wrong username or password", "Sai tên đăng nhập hoặc mật khẩu";
+    RoleNotAllowed = "role-not-allowed", 403, "Not for your role", "Vai trò của bạn không được phép";
+    OutsideScope = "outside-scope", 403, "Outside your scope", "Ngoài phạm vi của bạn";
+    CsrfRejected = "csrf-rejected", 403, "The form is not one this server issued", "Biểu mẫu không hợp lệ";
+    NotFound = "not-found", 404, "Not found", "Không tìm thấy";
+    UnitNotFound = "unit-not-found", 404, "No such unit in that period", "Không có đơn vị này trong kỳ";
+    ReportNotFound = "report-not-found", 404, "No such report", "Không có báo cáo này";
+    UserNotFound = "user-not-found", 404, "No such user", "Không có người dùng này";
+    SchemeNotFound = "scheme-not-found", 404, "No such scoring scheme", "Không có bộ tiêu chí này";
+    MethodNotAllowed = "method-not-allowed", 405, "Method not allowed", "Thao tác không được hỗ trợ";
+    ReportClosed = "report-closed", 409, "The report is closed to edits", "Báo cáo đã đóng, không sửa được";
+    AlreadySubmitted = "already-submitted", 409, "The report is already submitted", "Báo cáo đã được gửi";
+    WrongState = "wrong-state", 409, "Not possible in the report's status", "Trạng thái báo cáo không cho phép";
+    ReasonRequired = "reason-required", 409, "A reason is required", "Cần nêu lý do";
+    UnitExists = "unit-exists", 409, "The unit exists already", "Đơn vị đã tồn tại";
+    UnitConflict = "unit-conflict", 409, "The change contradicts the unit's history", "Thay đổi mâu thuẫn với lịch sử đơn vị";
+    UserExists = "user-exists", 409, "The user exists already", "Người dùng đã tồn tại";
+    SchemeConflict = "scheme-conflict", 409, "The scheme version cannot be added", "Không thêm được phiên bản bộ tiêu chí";
+    ConcurrentChange = "concurrent-change", 409, "Changed by another request at the same time", "Dữ liệu vừa bị thay đổi đồng thời";
+    StaleRevision = "stale-revision", 412, "The report has changed since you read it", "Báo cáo đã thay đổi từ khi bạn mở";
+    PayloadTooLarge = "payload-too-large", 413, "The body is too large", "Dữ liệu gửi lên quá lớn";
+    UnsupportedMediaType = "unsupported-media-type", 415, "Unsupported media type", "Định dạng dữ liệu không được hỗ trợ";
+    ValidationFailed = "validation-failed", 422, "The report has errors", "Báo cáo có lỗi";
+    InvalidScheme = "invalid-scheme", 422, "The scoring scheme has errors", "Bộ tiêu chí có lỗi";
+    TooManySignIns = "too-many-sign-ins", 429, "Too many failed sign-ins", "Đăng nhập sai quá nhiều lần";
+    Internal = "internal", 500, "Internal error", "Lỗi hệ thống";
+    Unavailable = "unavailable", 503, "The database is unavailable", "Cơ sở dữ liệu tạm thời không phục vụ được";
+    WriteContention = "write-contention", 503, "Too many concurrent writes to one record", "Quá nhiều thao tác ghi đồng thời";
+}
 
+impl Problem {
     /// The problem `type`: a URN, so that it names the problem without pretending to be a page.
-    pub fn type_uri(self) -> &'static str {
-        match self {
-            ErrorCode::BadRequest => "urn:cchc:problem:bad-request",
-            ErrorCode::Unauthorized => "urn:cchc:problem:unauthorized",
-            ErrorCode::Forbidden => "urn:cchc:problem:forbidden",
-            ErrorCode::NotFound => "urn:cchc:problem:not-found",
-            ErrorCode::MethodNotAllowed => "urn:cchc:problem:method-not-allowed",
-            ErrorCode::Conflict => "urn:cchc:problem:conflict",
-            ErrorCode::PreconditionFailed => "urn:cchc:problem:precondition-failed",
-            ErrorCode::PayloadTooLarge => "urn:cchc:problem:payload-too-large",
-            ErrorCode::UnsupportedMediaType => "urn:cchc:problem:unsupported-media-type",
-            ErrorCode::ValidationFailed => "urn:cchc:problem:validation-failed",
-            ErrorCode::TooManyRequests => "urn:cchc:problem:too-many-requests",
-            ErrorCode::ServiceUnavailable => "urn:cchc:problem:service-unavailable",
-            ErrorCode::Internal => "urn:cchc:problem:internal",
+    pub fn type_uri(self) -> String {
+        format!("urn:cchc:problem:{}", self.slug())
+    }
+
+    /// An error of this kind, with what happened in words.
+    pub fn error(self, detail: impl Into<String>) -> AppError {
+        AppError {
+            problem: self,
+            detail: detail.into(),
+            findings: Vec::new(),
+            allow: None,
+            cause: None,
+            retry_after: None,
         }
     }
 
-    pub fn title(self) -> &'static str {
-        match self {
-            ErrorCode::ValidationFailed => "The report has errors",
-            ErrorCode::Unauthorized => "Authentication required",
-            ErrorCode::Forbidden => "Outside your scope",
-            other => other.status().canonical_reason().unwrap_or("Error"),
-        }
-    }
-
-    pub fn for_status(status: StatusCode) -> ErrorCode {
+    /// The kind an error response of this status has when nothing more is known (actix's own
+    /// answers: an unknown route, a wrong method, a body over a limit).
+    pub fn for_status(status: StatusCode) -> Problem {
         match status.as_u16() {
-            401 => ErrorCode::Unauthorized,
-            403 => ErrorCode::Forbidden,
-            404 => ErrorCode::NotFound,
-            405 => ErrorCode::MethodNotAllowed,
-            409 => ErrorCode::Conflict,
-            412 => ErrorCode::PreconditionFailed,
-            413 => ErrorCode::PayloadTooLarge,
-            415 => ErrorCode::UnsupportedMediaType,
-            422 => ErrorCode::ValidationFailed,
-            429 => ErrorCode::TooManyRequests,
-            503 => ErrorCode::ServiceUnavailable,
-            s if s >= 500 => ErrorCode::Internal,
-            _ => ErrorCode::BadRequest,
+            401 => Problem::Unauthorized,
+            403 => Problem::OutsideScope,
+            404 => Problem::NotFound,
+            405 => Problem::MethodNotAllowed,
+            409 => Problem::ConcurrentChange,
+            412 => Problem::StaleRevision,
+            413 => Problem::PayloadTooLarge,
+            415 => Problem::UnsupportedMediaType,
+            422 => Problem::ValidationFailed,
+            429 => Problem::TooManySignIns,
+            503 => Problem::Unavailable,
+            s if s >= 500 => Problem::Internal,
+            _ => Problem::BadRequest,
         }
     }
 }
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Problem {
+#[schema(as = Problem)]
+pub struct ProblemDocument {
+    /// `urn:cchc:problem:<kind>`: one of the kinds listed in the API's description.
     #[serde(rename = "type")]
     pub type_uri: String,
     pub title: String,
+    /// The title in Vietnamese.
+    pub title_vi: String,
     pub status: u16,
     pub detail: String,
     /// The request path.
@@ -115,7 +168,7 @@ pub struct Problem {
 
 #[derive(Debug)]
 pub struct AppError {
-    pub code: ErrorCode,
+    pub problem: Problem,
     pub detail: String,
     pub findings: Vec<Finding>,
     /// For 405: the methods the resource allows.
@@ -131,55 +184,33 @@ pub struct AppError {
 pub struct ErrorCause(pub String);
 
 impl AppError {
-    pub fn new(code: ErrorCode, detail: impl Into<String>) -> AppError {
-        AppError { code, detail: detail.into(), findings: Vec::new(), allow: None, cause: None, retry_after: None }
-    }
-
-    pub fn problem(&self) -> Problem {
-        Problem {
-            type_uri: self.code.type_uri().to_owned(),
-            title: self.code.title().to_owned(),
-            status: self.code.status().as_u16(),
+    pub fn document(&self) -> ProblemDocument {
+        ProblemDocument {
+            type_uri: self.problem.type_uri(),
+            title: self.problem.title().to_owned(),
+            title_vi: self.problem.title_vi().to_owned(),
+            status: self.problem.status().as_u16(),
             detail: self.detail.clone(),
             instance: None,
             request_id: None,
             errors: self.findings.clone(),
         }
     }
+
+    pub fn with_cause(mut self, cause: impl std::fmt::Display) -> AppError {
+        self.cause = Some(cause.to_string());
+        self
+    }
 }
 
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}: {}", self.code, self.detail)
+        write!(f, "{}: {}", self.problem.slug(), self.detail)
     }
 }
 
-pub fn bad_request(detail: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::BadRequest, detail)
-}
-
-pub fn unauthorized(detail: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::Unauthorized, detail)
-}
-
-pub fn forbidden(detail: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::Forbidden, detail)
-}
-
-pub fn not_found(detail: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::NotFound, detail)
-}
-
-pub fn conflict(detail: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::Conflict, detail)
-}
-
-pub fn precondition_failed(detail: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::PreconditionFailed, detail)
-}
-
 pub fn method_not_allowed(allow: &str) -> AppError {
-    let mut e = AppError::new(ErrorCode::MethodNotAllowed, format!("this resource allows {allow}"));
+    let mut e = Problem::MethodNotAllowed.error(format!("this resource allows {allow}"));
     e.allow = Some(allow.to_owned());
     e
 }
@@ -187,44 +218,34 @@ pub fn method_not_allowed(allow: &str) -> AppError {
 /// A report refused for its findings (all of them are returned, warnings too).
 pub fn validation_failed(findings: Vec<Finding>) -> AppError {
     let errors: Vec<&str> = findings.iter().filter(|f| f.is_error()).map(|f| f.code.as_str()).collect();
-    let mut e = AppError::new(
-        ErrorCode::ValidationFailed,
-        format!("{} error(s) in the report: {}; nothing was stored", errors.len(), errors.join(", ")),
-    );
+    let mut e = Problem::ValidationFailed.error(format!(
+        "{} error(s) in the report: {}; nothing was stored",
+        errors.len(),
+        errors.join(", ")
+    ));
     e.findings = findings;
     e
 }
 
-pub fn unavailable(detail: impl Into<String>) -> AppError {
-    AppError::new(ErrorCode::ServiceUnavailable, detail)
-}
-
 /// A fault of ours: logged in full, answered without internals.
 pub fn internal(cause: impl std::fmt::Display) -> AppError {
-    let mut e =
-        AppError::new(ErrorCode::Internal, "an internal error occurred; it has been logged with the request id");
-    e.cause = Some(cause.to_string());
-    e
+    Problem::Internal.error("an internal error occurred; it has been logged with the request id").with_cause(cause)
 }
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::NotFound => not_found("not found"),
-            DbError::Duplicate(m) => conflict(format!("already exists ({m})")),
-            DbError::Conflict(m) => conflict(m),
-            DbError::Stale { expected, current } => precondition_failed(match current {
-                Some(c) => format!("If-Match names revision {expected}, but the report is at revision {c}"),
-                None => format!("If-Match names revision {expected}, but there is no report yet"),
-            }),
+            DbError::NotFound => Problem::NotFound.error("the record was not found").with_cause("database: not found"),
+            // A rule the application checked first was broken by a request running at the same time.
+            e @ (DbError::Duplicate(_) | DbError::Constraint(_)) => Problem::ConcurrentChange
+                .error("another request changed the same data at the same time; reload and try again")
+                .with_cause(e),
             DbError::Contention => {
-                AppError::new(ErrorCode::ServiceUnavailable, "too many concurrent writes to the same report; retry")
+                Problem::WriteContention.error("too many concurrent writes to the same report; retry")
             }
-            DbError::Unavailable(m) => {
-                let mut e = unavailable("the database is unavailable; retry shortly");
-                e.cause = Some(format!("database unavailable: {m}"));
-                e
-            }
+            DbError::Unavailable(m) => Problem::Unavailable
+                .error("the database is unavailable; retry shortly")
+                .with_cause(format!("database unavailable: {m}")),
             other => internal(other),
         }
     }
@@ -242,15 +263,101 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+impl From<Denied> for AppError {
+    fn from(e: Denied) -> Self {
+        let kind = match e {
+            Denied::Role { .. } => Problem::RoleNotAllowed,
+            Denied::Scope { .. } => Problem::OutsideScope,
+        };
+        kind.error(e.to_string())
+    }
+}
+
+impl From<WorkflowError> for AppError {
+    fn from(e: WorkflowError) -> Self {
+        let kind = match e {
+            WorkflowError::AlreadySubmitted => Problem::AlreadySubmitted,
+            WorkflowError::Closed(_) => Problem::ReportClosed,
+            WorkflowError::WrongState { .. } => Problem::WrongState,
+            WorkflowError::ReasonRequired(_) => Problem::ReasonRequired,
+        };
+        kind.error(e.to_string())
+    }
+}
+
+impl From<HierarchyError> for AppError {
+    fn from(e: HierarchyError) -> Self {
+        let kind = match e {
+            HierarchyError::NoSuchUnit(_) => Problem::UnitNotFound,
+            HierarchyError::Exists(_) => Problem::UnitExists,
+            _ => Problem::UnitConflict,
+        };
+        kind.error(e.to_string())
+    }
+}
+
+impl From<SchemeError> for AppError {
+    fn from(e: SchemeError) -> Self {
+        let kind = match e {
+            SchemeError::OwnedByOther { .. } | SchemeError::NotNext { .. } => Problem::SchemeConflict,
+            SchemeError::BadName(_) => Problem::BadRequest,
+            SchemeError::Unknown(_) | SchemeError::NoSuchVersion { .. } | SchemeError::NoneApplies { .. } => {
+                Problem::SchemeNotFound
+            }
+        };
+        kind.error(e.to_string())
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        let kind = match e {
+            AccountError::Username => Problem::InvalidUsername,
+            AccountError::Password => Problem::WeakPassword,
+        };
+        kind.error(e.to_string())
+    }
+}
+
+impl From<PrincipalError> for AppError {
+    fn from(e: PrincipalError) -> Self {
+        Problem::RoleUnitMismatch.error(e.to_string())
+    }
+}
+
+impl From<UnitCodeError> for AppError {
+    fn from(e: UnitCodeError) -> Self {
+        Problem::InvalidUnitCode.error(e.to_string())
+    }
+}
+
+impl From<UnitNameError> for AppError {
+    fn from(e: UnitNameError) -> Self {
+        Problem::InvalidUnitName.error(e.to_string())
+    }
+}
+
+impl From<PeriodError> for AppError {
+    fn from(e: PeriodError) -> Self {
+        Problem::InvalidPeriod.error(e.to_string())
+    }
+}
+
+impl From<ReasonTooLong> for AppError {
+    fn from(e: ReasonTooLong) -> Self {
+        Problem::ReasonTooLong.error(e.to_string())
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        self.code.status()
+        self.problem.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.code.status());
+        let mut res = HttpResponse::build(self.problem.status());
         res.content_type(PROBLEM_JSON);
-        if self.code == ErrorCode::Unauthorized {
+        if matches!(self.problem, Problem::Unauthorized | Problem::SignInFailed) {
             res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         if let Some(allow) = &self.allow {
@@ -259,7 +366,8 @@ impl ResponseError for AppError {
         if let Some(seconds) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
-        let mut response = res.json(self.problem());
+        let mut response = res.json(self.document());
+        response.extensions_mut().insert(self.problem);
         if let Some(cause) = &self.cause {
             response.extensions_mut().insert(ErrorCause(cause.clone()));
         }
@@ -268,3 +376,53 @@ impl ResponseError for AppError {
 }
 
 pub type ApiResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_have_distinct_types_and_both_titles() {
+        let mut slugs: Vec<&str> = Problem::ALL.iter().map(|p| p.slug()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), Problem::ALL.len(), "two kinds share a type");
+        for p in Problem::ALL {
+            assert!(p.status().is_client_error() || p.status().is_server_error(), "{p:?}");
+            assert!(!p.title().is_empty() && !p.title_vi().is_empty(), "{p:?}");
+        }
+        assert_eq!(Problem::WrongState.type_uri(), "urn:cchc:problem:wrong-state");
+    }
+
+    /// Every kind is produced somewhere (as Lemmy checks its error codes): a kind nothing
+    /// produces is a promise in the contract that the code does not keep.
+    #[test]
+    fn every_kind_is_produced() {
+        fn sources(dir: &std::path::Path, out: &mut String) {
+            for entry in std::fs::read_dir(dir).expect("the crate's sources are readable").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("error.rs") {
+                    out.push_str(&std::fs::read_to_string(&path).expect("a readable source file"));
+                }
+            }
+        }
+        let mut code = String::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut code);
+        // This file counts too (its conversions produce kinds), but not the list of kinds itself
+        // nor these tests.
+        let this = include_str!("error.rs");
+        let list_start = this.find("problems! {").unwrap_or(0);
+        let list_end = this[list_start..].find("\n}\n").map_or(this.len(), |i| list_start + i);
+        let tests = this.find("#[cfg(test)]").unwrap_or(this.len());
+        code.push_str(&this[..list_start]);
+        code.push_str(&this[list_end..tests]);
+        let unused: Vec<String> = Problem::ALL
+            .iter()
+            .map(|p| format!("Problem::{p:?}"))
+            .filter(|name| !code.contains(name.as_str()))
+            .collect();
+        assert!(unused.is_empty(), "never produced outside error.rs: {unused:?}");
+    }
+}

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, bad_request, internal};
+use crate::error::{ApiResult, Problem, internal};
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -142,24 +142,10 @@ pub fn respond(format: ExportFormat, table: &Table) -> ApiResult<HttpResponse> {
     let (body, ct, ext) = match format {
         ExportFormat::Csv => (csv_bytes(table)?, CSV, "csv"),
         ExportFormat::Xlsx => (xlsx_bytes(table)?, XLSX, "xlsx"),
-        ExportFormat::Json => return Err(bad_request("JSON is not an export format")),
+        ExportFormat::Json => return Err(Problem::BadRequest.error("JSON is not an export format")),
     };
     Ok(HttpResponse::Ok()
         .content_type(ct)
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.{ext}\"")))
         .body(body))
-}
-
-/// Vietnamese names of report statuses, for tables.
-pub fn status_vi(status: &str) -> &'static str {
-    match status {
-        "submitted" => "Đã gửi",
-        "approved" => "Đã duyệt",
-        "locked" => "Đã khóa",
-        "draft" => "Bản nháp",
-        "returned" => "Bị trả lại",
-        "missing" => "Chưa báo cáo",
-        "partial" => "Thiếu tháng",
-        _ => "Khác",
-    }
 }

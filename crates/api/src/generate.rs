@@ -15,9 +15,9 @@ use cchc_domain::{Month, UnitCode, UnitLevel};
 use cchc_persistence::bulk::{self, BulkReport};
 use cchc_persistence::{indicators, schemes};
 
+use crate::app::scoring::{SchemeCache, score_under};
+use crate::app::this_month;
 use crate::config::DatabaseArgs;
-use crate::params::current_month;
-use crate::scoring::{self, SchemeCache};
 use crate::startup;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -123,7 +123,7 @@ pub fn run(args: &GenerateArgs) -> Result<Summary, String> {
     let started = Instant::now();
     let end: Month = match &args.end {
         Some(s) => s.parse().map_err(|e: cchc_domain::period::PeriodError| e.to_string())?,
-        None => current_month().previous(),
+        None => this_month().previous(),
     };
     let first = end.plus(1 - args.months as i64);
     let Plan { units, communes } = plan_units(args)?;
@@ -140,7 +140,7 @@ pub fn run(args: &GenerateArgs) -> Result<Summary, String> {
     let catalog = indicators::load(&mut conn).map_err(|e| e.to_string())?;
     let cache = SchemeCache::default();
     drop(conn);
-    scoring::seed_builtin(&db, &cache, &catalog).map_err(|e| e.to_string())?;
+    crate::app::add_scheme::seed_builtin(&db, &catalog).map_err(|e| e.to_string())?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     bulk::insert_units(&mut conn, &units, Utc::now()).map_err(|e| e.to_string())?;
     let refs = schemes::refs(&mut conn).map_err(|e| e.to_string())?;
@@ -161,13 +161,8 @@ pub fn run(args: &GenerateArgs) -> Result<Summary, String> {
                 NaiveTime::from_hms_opt(rng.random_range(7..=17), rng.random_range(0..60), 0).unwrap_or_default(),
             );
             let submitted_at = vietnam_offset().from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc));
-            let applicable: Vec<_> = refs
-                .iter()
-                .filter(|r| r.applies_to(month) && (r.owner.is_none() || r.owner.as_ref() == Some(province)))
-                .cloned()
-                .collect();
-            let scores =
-                scoring::score_with(&mut conn, &cache, &catalog, &applicable, &values).map_err(|e| e.detail)?;
+            let applicable = cchc_domain::scoring::applicable(&refs, month, Some(province));
+            let scores = score_under(&mut conn, &cache, &catalog, &applicable, &values).map_err(|e| e.detail)?;
             batch.push(BulkReport {
                 unit: commune.clone(),
                 period: month,

@@ -1,6 +1,8 @@
-//! The cchc REST API: actix-web handlers (thin: parse, authorize, call the domain, store),
-//! authentication, problem details, OpenAPI, and the `cchc` command line.
+//! The cchc REST API and the `cchc` binary. Layers (see `docs/architecture.md`): `routes` (HTTP
+//! in and out) and `dashboard` (pages for people) call `app` (one module per use case), which
+//! calls `cchc_domain` (the field's rules) and `cchc_persistence` (storage).
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -8,14 +10,10 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod export;
-pub mod filing;
 pub mod generate;
 pub mod middleware;
 pub mod openapi;
 pub mod params;
-pub mod ranking;
 pub mod routes;
-pub mod scope;
-pub mod scoring;
 pub mod startup;
 pub mod state;

@@ -8,7 +8,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse};
 
-use crate::error::{ErrorCause, ErrorCode, PROBLEM_JSON};
+use crate::error::{ErrorCause, PROBLEM_JSON, Problem};
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -73,7 +73,7 @@ async fn to_problem(res: ServiceResponse<BoxBody>, path: &str, id: &str) -> Serv
     let mut problem = if is_problem {
         serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default()
     } else {
-        let code = ErrorCode::for_status(status);
+        let code = Problem::for_status(status);
         let text = String::from_utf8_lossy(&bytes).trim().to_owned();
         let detail = if text.is_empty() {
             match status.as_u16() {
@@ -87,6 +87,7 @@ async fn to_problem(res: ServiceResponse<BoxBody>, path: &str, id: &str) -> Serv
         serde_json::json!({
             "type": code.type_uri(),
             "title": code.title(),
+            "title_vi": code.title_vi(),
             "status": status.as_u16(),
             "detail": detail,
         })

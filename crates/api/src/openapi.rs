@@ -1,10 +1,14 @@
-//! The OpenAPI 3.1 document, generated from the handlers and types. Committed as
-//! `openapi/openapi.json`; a test fails when the two differ.
+//! The OpenAPI 3.1 document, generated from the routes table (`routes::RoutesDoc`), the
+//! handlers' annotations and the types. Committed as `openapi/openapi.json`; a test fails when
+//! the two differ, and another when the routes table and the document list different
+//! operations. Problem responses are declared here once for every operation.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
+use crate::error::Problem;
+use crate::routes::RoutesDoc;
 
 struct BearerAuth;
 
@@ -21,12 +25,7 @@ impl Modify for BearerAuth {
     }
 }
 
-/// What every operation can answer besides its own responses, and the shapes of the path
-/// parameters the whole API shares — added once here rather than on every handler.
-struct CommonResponses;
-
-fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+fn problem(description: &str) -> RefOr<Response> {
     ResponseBuilder::new()
         .description(description)
         .content(
@@ -37,26 +36,24 @@ fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Respons
         .into()
 }
 
+/// The problem responses every operation can give, the shapes of the path parameters the whole
+/// API shares, and the list of problem types — added once here rather than on every handler.
+struct CommonResponses;
+
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::RefOr;
         use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::schema::Schema;
         for item in openapi.paths.paths.values_mut() {
             let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head];
             for op in ops.into_iter().flatten() {
                 let responses = &mut op.responses.responses;
-                if op.request_body.is_some() {
-                    responses.entry("400".into()).or_insert_with(|| problem("The body cannot be read"));
-                    responses
-                        .entry("413".into())
-                        .or_insert_with(|| problem("The body is larger than this route accepts"));
-                    responses.entry("415".into()).or_insert_with(|| problem("The body is not JSON"));
-                }
-                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                    responses.entry("401".into()).or_insert_with(|| problem("No valid bearer token"));
-                }
-                responses.entry("503".into()).or_insert_with(|| problem("The database is unavailable; retry"));
+                responses.entry("4XX".into()).or_insert_with(|| {
+                    problem("A problem with the request; `type` names it (see the list of problem types)")
+                });
+                responses
+                    .entry("5XX".into())
+                    .or_insert_with(|| problem("A fault of the server or its database; retry"));
                 for param in op.parameters.iter_mut().flatten() {
                     let pattern = match (param.name.as_str(), &param.parameter_in) {
                         ("code", ParameterIn::Path) => "^([0-9]{2}|[0-9]{3}|[0-9]{5})$",
@@ -69,6 +66,11 @@ impl Modify for CommonResponses {
                 }
             }
         }
+        let mut list = String::from("\n\nProblem types (`urn:cchc:problem:<type>`, with the HTTP status):\n");
+        for p in Problem::ALL {
+            list.push_str(&format!("\n- `{}` ({}): {} — {}", p.slug(), p.status().as_u16(), p.title(), p.title_vi()));
+        }
+        openapi.info.description = Some(format!("{}{list}", openapi.info.description.clone().unwrap_or_default()));
     }
 }
 
@@ -76,50 +78,11 @@ impl Modify for CommonResponses {
 #[openapi(
     info(
         title = "cchc — commune administrative-reform (CCHC) reporting",
-        description = "Communes file monthly CCHC reports; districts and provinces aggregate, check and rank them. Errors are RFC 9457 problem documents.",
+        description = "Communes file monthly CCHC reports; districts and provinces aggregate, check and rank them. Errors are RFC 9457 problem documents whose `type` names the problem.",
         version = "1.0.0",
         license(name = "MIT OR Apache-2.0"),
     ),
-    paths(
-        routes::health::health,
-        routes::tokens::issue,
-        routes::indicators::list,
-        routes::units::create,
-        routes::units::get,
-        routes::units::children,
-        routes::reports::put,
-        routes::reports::get,
-        routes::aggregates::get,
-        routes::rankings::for_unit,
-        routes::rankings::national,
-        routes::scores::get,
-        routes::completeness::get,
-        routes::schemes::create,
-        routes::schemes::list,
-        routes::schemes::latest,
-        routes::schemes::version,
-        routes::review::submit,
-        routes::review::approve,
-        routes::review::return_report,
-        routes::review::reopen,
-        routes::history::revisions,
-        routes::history::changelog,
-        routes::units::change,
-        routes::units::end,
-        routes::units::merge,
-        routes::audit::list,
-        routes::users::create,
-        routes::users::list,
-        routes::users::disable,
-        routes::users::enable,
-        routes::users::reset_password,
-        routes::users::move_unit,
-        routes::portal::ingest,
-        routes::reconciliation::get,
-        routes::feed::get,
-    ),
-    components(schemas(crate::error::Problem, crate::export::ExportFormat)),
-    modifiers(&BearerAuth, &CommonResponses),
+    components(schemas(crate::error::ProblemDocument, crate::export::ExportFormat)),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Tokens"),
@@ -136,11 +99,20 @@ impl Modify for CommonResponses {
         (name = "portal", description = "The provincial portal: dossier records in, reconciliation, the change feed out"),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
+
+/// The whole document: the routes' operations, the shared components, the common responses.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(RoutesDoc::openapi());
+    BearerAuth.modify(&mut doc);
+    CommonResponses.modify(&mut doc);
+    doc
+}
 
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn document() -> String {
-    let mut s = ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serializes");
+    let mut s = api_doc().to_pretty_json().expect("the OpenAPI document serializes");
     s.push('\n');
     s
 }
@@ -161,6 +133,26 @@ mod tests {
             committed == generated,
             "openapi/openapi.json differs from the code: run `UPDATE_OPENAPI=1 cargo test -p cchc-api openapi` and commit the result"
         );
+    }
+
+    /// The routes actix serves and the operations the document describes are the same paths and
+    /// methods (a handler annotated with another path than it is registered at shows here).
+    #[test]
+    fn the_routes_table_and_the_document_agree() {
+        let doc: serde_json::Value = serde_json::from_str(&super::document()).expect("the document is JSON");
+        let mut documented: Vec<String> = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("a path item").keys() {
+                documented.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+        let mut served: Vec<String> = crate::routes::TABLE
+            .iter()
+            .flat_map(|(path, methods)| methods.iter().map(move |m| format!("{m} {path}")))
+            .collect();
+        documented.sort();
+        served.sort();
+        assert_eq!(documented, served);
     }
 
     /// Every `$ref` points at a schema the document defines: a dangling one makes clients and

@@ -7,7 +7,6 @@ use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::{Compress, Logger, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use cchc_domain::ReportingCalendar;
@@ -15,9 +14,8 @@ use cchc_persistence::{Database, DbError, indicators, settings};
 
 use crate::auth::{JwtKeys, generate_secret};
 use crate::config::{AuthArgs, DatabaseArgs};
-use crate::error::{AppError, ErrorCode, bad_request};
+use crate::error::Problem;
 use crate::middleware::request_context;
-use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::state::AppState;
 
@@ -64,14 +62,13 @@ pub fn build_state(
     let mut conn = db.conn()?;
     let catalog = indicators::load(&mut conn)?;
     drop(conn);
-    let schemes = Arc::new(crate::scoring::SchemeCache::default());
-    crate::scoring::seed_builtin(&db, &schemes, &catalog)?;
+    crate::app::add_scheme::seed_builtin(&db, &catalog)?;
     // Compute the timing-equaliser hash now rather than on the first failed login.
     let _ = crate::auth::dummy_hash();
     Ok(AppState {
         db,
         catalog: Arc::new(catalog),
-        schemes,
+        schemes: Arc::new(crate::app::scoring::SchemeCache::default()),
         topology: Default::default(),
         keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
         calendar,
@@ -81,6 +78,24 @@ pub fn build_state(
     })
 }
 
+/// A resource whose unmatched methods answer 405 with `Allow`.
+pub(crate) fn resource(path: &str, allow: String) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || {
+        let allow = allow.clone();
+        async move { Err::<actix_web::HttpResponse, _>(crate::error::method_not_allowed(&allow)) }
+    }))
+}
+
+/// A GET route that answers HEAD too (actix sends no body for HEAD).
+pub(crate) fn read() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+}
+
+/// The `Allow` header of a resource with these methods (GET brings HEAD).
+pub(crate) fn allow(methods: &[&str]) -> String {
+    methods.iter().flat_map(|m| if *m == "GET" { vec!["GET", "HEAD"] } else { vec![*m] }).collect::<Vec<_>>().join(", ")
+}
+
 /// JSON bodies: size limit, required content type, and problems for every failure.
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default().limit(limit).error_handler(json_error)
@@ -88,33 +103,31 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let e = match &err {
-        JsonPayloadError::OverflowKnownLength { length, limit } => AppError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the body is {length} bytes; this route accepts at most {limit} bytes"),
-        ),
-        JsonPayloadError::Overflow { limit } => AppError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the body is larger than the {limit} bytes this route accepts"),
-        ),
-        JsonPayloadError::ContentType => AppError::new(
-            ErrorCode::UnsupportedMediaType,
-            "send the body as JSON with `Content-Type: application/json`",
-        ),
-        JsonPayloadError::Deserialize(e) if e.is_syntax() || e.is_eof() => {
-            bad_request(format!("the body is not well-formed JSON: {e}"))
+        JsonPayloadError::OverflowKnownLength { length, limit } => Problem::PayloadTooLarge
+            .error(format!("the body is {length} bytes; this route accepts at most {limit} bytes")),
+        JsonPayloadError::Overflow { limit } => {
+            Problem::PayloadTooLarge.error(format!("the body is larger than the {limit} bytes this route accepts"))
         }
-        JsonPayloadError::Deserialize(e) => bad_request(format!("the body does not have the expected shape: {e}")),
-        other => bad_request(format!("the body could not be read: {other}")),
+        JsonPayloadError::ContentType => {
+            Problem::UnsupportedMediaType.error("send the body as JSON with `Content-Type: application/json`")
+        }
+        JsonPayloadError::Deserialize(e) if e.is_syntax() || e.is_eof() => {
+            Problem::BadRequest.error(format!("the body is not well-formed JSON: {e}"))
+        }
+        JsonPayloadError::Deserialize(e) => {
+            Problem::BadRequest.error(format!("the body does not have the expected shape: {e}"))
+        }
+        other => Problem::BadRequest.error(format!("the body could not be read: {other}")),
     };
     e.into()
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    bad_request(format!("the query string is not valid: {err}")).into()
+    Problem::BadRequest.error(format!("the query string is not valid: {err}")).into()
 }
 
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    bad_request(format!("the path is not valid: {err}")).into()
+    Problem::BadRequest.error(format!("the path is not valid: {err}")).into()
 }
 
 /// Registers the whole application on an actix `App` (used by the server and by tests).
@@ -126,7 +139,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(web::PathConfig::default().error_handler(path_error))
             .configure(routes::configure)
             .configure(crate::dashboard::configure)
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::api_doc()))
             .service(web::redirect("/docs", "/docs/"));
     }
 }
@@ -138,7 +151,7 @@ pub fn run(listener: TcpListener, state: AppState, workers: Option<usize>) -> st
         App::new()
             .configure(configure(state.clone()))
             .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(crate::error::not_found("there is no such resource"))
+                Err::<actix_web::HttpResponse, _>(Problem::NotFound.error("there is no such resource"))
             }))
             .wrap(from_fn(request_context))
             .wrap(Compress::default())

@@ -6,15 +6,16 @@ use std::sync::Arc;
 
 use actix_web::web;
 
+use cchc_domain::scoring::SchemeRef;
 use cchc_domain::{Catalog, ReportingCalendar};
 use cchc_persistence::epoch::EpochCache;
-use cchc_persistence::schemes::{self, SchemeRef};
+use cchc_persistence::schemes;
 use cchc_persistence::{Database, DbConnection, Epoch};
 
+use crate::app::rank::cache::{CachedRanking, RankingKey};
+use crate::app::scoring::SchemeCache;
 use crate::auth::JwtKeys;
 use crate::error::{ApiResult, AppError};
-use crate::ranking::cache::{CachedRanking, RankingKey};
-use crate::scoring::SchemeCache;
 
 pub struct AppState {
     pub db: Database,
@@ -66,17 +67,26 @@ impl AppState {
     pub fn scheme_refs(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> ApiResult<Arc<Vec<SchemeRef>>> {
         Ok(self.caches.scheme_refs.get_or_load(epoch, (), || schemes::refs(conn).map(Arc::new))?)
     }
+}
 
-    /// Runs blocking database work on the blocking thread pool with a pooled connection.
-    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+/// Running a use case: on the blocking thread pool, with a pooled connection and the state.
+pub trait RunOnDb {
+    fn run<T, F>(&self, f: F) -> impl std::future::Future<Output = ApiResult<T>>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, &AppState) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static;
+}
+
+impl RunOnDb for web::Data<AppState> {
+    async fn run<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConnection, &AppState) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.db.clone();
+        let st = self.clone();
         web::block(move || {
-            let mut conn = db.conn()?;
-            f(&mut conn)
+            let mut conn = st.db.conn()?;
+            f(&mut conn, &st)
         })
         .await?
     }

@@ -6,7 +6,12 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::HashSet;
+
 use crate::hierarchy::{Hierarchy, Merge, predecessors};
+use crate::period::Month;
+use crate::report::ReportStatus;
+use crate::topology::Topology;
 use crate::units::{UnitCode, UnitLevel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -77,6 +82,17 @@ pub enum PrincipalError {
     WrongUnitLevel { role: Role, expected: UnitLevel, unit: UnitCode },
 }
 
+/// Why a caller may not do what they asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// Their role never may: `allowed` says who may.
+    #[error("{allowed}; this is {caller}")]
+    Role { allowed: &'static str, caller: String },
+    /// Their role may, but not for this unit.
+    #[error("{caller} may not {what}")]
+    Scope { caller: String, what: String },
+}
+
 /// Who is acting: the subject of a token, its role and the unit it is scoped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -107,6 +123,127 @@ impl Principal {
         self.role == Role::Admin
     }
 
+    /// "a district token for unit 215", for messages.
+    pub fn describe(&self) -> String {
+        match &self.unit {
+            Some(u) => format!("a {} token for unit {u}", self.role),
+            None => format!("an {} token", self.role),
+        }
+    }
+
+    fn only(&self, allowed: &'static str, ok: bool) -> Result<(), Denied> {
+        if ok { Ok(()) } else { Err(Denied::Role { allowed, caller: self.describe() }) }
+    }
+
+    /// Refuses anyone but an admin; `allowed` says so ("only an admin creates units").
+    pub fn require_admin(&self, allowed: &'static str) -> Result<(), Denied> {
+        self.only(allowed, self.is_admin())
+    }
+
+    /// Refuses, unless the caller may see `target`'s data for `month` (the tree of that month,
+    /// and of `now` for merged predecessors).
+    pub fn ensure_can_view(
+        &self,
+        target: &UnitCode,
+        topology: &Topology,
+        month: Month,
+        now: Month,
+    ) -> Result<(), Denied> {
+        if self.unit.is_none() || self.can_view(target, &topology.at(month), &topology.at(now), &topology.merges) {
+            Ok(())
+        } else {
+            Err(Denied::Scope { caller: self.describe(), what: format!("see unit {target}") })
+        }
+    }
+
+    /// Whether the caller may read a commune's report in this status (scope checked apart): a
+    /// draft is the commune's own business, and an admin's.
+    pub fn can_read_report(&self, commune: &UnitCode, status: ReportStatus) -> bool {
+        status != ReportStatus::Draft || self.is_admin() || self.unit.as_ref() == Some(commune)
+    }
+
+    /// Whether the caller's unit covers `code` in a month's tree: an admin covers everything.
+    pub fn covers(&self, tree: &Hierarchy, code: &UnitCode) -> bool {
+        match &self.unit {
+            None => self.is_admin(),
+            Some(scope) => tree.is_within(code, scope),
+        }
+    }
+
+    /// Refuses a caller who may not file `commune`'s report.
+    pub fn ensure_can_submit(&self, commune: &UnitCode) -> Result<(), Denied> {
+        if self.can_submit(commune) {
+            Ok(())
+        } else {
+            Err(Denied::Scope { caller: self.describe(), what: format!("file the report of commune {commune}") })
+        }
+    }
+
+    /// Who manages users: admins, and province staff (for their province).
+    pub fn ensure_manages_users(&self) -> Result<(), Denied> {
+        self.only("users are managed by admins and province staff", matches!(self.role, Role::Admin | Role::Province))
+    }
+
+    /// Whether the caller manages a user of `role` whose unit is in `unit_province` now: admins
+    /// manage everyone; province staff the non-admin users of their province's units.
+    pub fn may_manage_user(&self, role: Role, unit_province: Option<&UnitCode>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Province => role != Role::Admin && unit_province.is_some() && unit_province == self.unit.as_ref(),
+            _ => false,
+        }
+    }
+
+    /// The province whose dossier records the caller sends (`None`: an admin, any commune).
+    pub fn dossier_scope(&self) -> Result<DossierScope, Denied> {
+        match self.role {
+            Role::Portal => Ok(DossierScope { province: self.unit.clone() }),
+            Role::Admin => Ok(DossierScope { province: None }),
+            _ => Err(Denied::Role { allowed: "dossier records come from the portal", caller: self.describe() }),
+        }
+    }
+
+    /// The owner of a scheme the caller uploads: an admin's are national, a province's its own.
+    pub fn scheme_owner(&self) -> Result<Option<UnitCode>, Denied> {
+        match self.role {
+            Role::Admin => Ok(None),
+            Role::Province => Ok(self.unit.clone()),
+            _ => Err(Denied::Role {
+                allowed: "only admins and province staff upload scoring schemes",
+                caller: self.describe(),
+            }),
+        }
+    }
+
+    /// Whether the caller may use a scheme owned by `owner` (`None`: national), being of
+    /// `own_province` now.
+    pub fn may_use_scheme(&self, owner: Option<&UnitCode>, own_province: Option<&UnitCode>) -> bool {
+        self.is_admin() || owner.is_none() || owner == own_province
+    }
+
+    /// The province whose audit entries the caller reads (`None`: all of them).
+    pub fn audit_scope(&self) -> Result<Option<UnitCode>, Denied> {
+        match self.role {
+            Role::Admin => Ok(None),
+            Role::Province => Ok(self.unit.clone()),
+            _ => {
+                Err(Denied::Role { allowed: "the audit log is for admins and province staff", caller: self.describe() })
+            }
+        }
+    }
+
+    /// The province whose change-feed items the caller reads, besides national ones (`None`: all).
+    pub fn feed_scope(&self) -> Result<Option<UnitCode>, Denied> {
+        match self.role {
+            Role::Admin => Ok(None),
+            Role::Portal | Role::Province => Ok(self.unit.clone()),
+            _ => Err(Denied::Role {
+                allowed: "the feed is for the portal, province staff and admins",
+                caller: self.describe(),
+            }),
+        }
+    }
+
     /// Whether this principal may see data of `target` for a period whose tree is `then`,
     /// given today's tree `now` and the recorded merges.
     pub fn can_view(&self, target: &UnitCode, then: &Hierarchy, now: &Hierarchy, merges: &[Merge]) -> bool {
@@ -127,6 +264,40 @@ impl Principal {
             Role::Commune => self.unit.as_ref() == Some(commune),
             _ => false,
         }
+    }
+}
+
+/// Which communes a sender of dossier records may write for: a portal its province's, as the
+/// tree stood in the dossier's month or stands now; an admin any commune.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierScope {
+    pub province: Option<UnitCode>,
+}
+
+impl DossierScope {
+    /// Whether a record of `unit` received in `month` may be stored.
+    pub fn allows(&self, topology: &Topology, unit: &UnitCode, month: Month, now: Month) -> Result<(), String> {
+        if !topology.knows_commune(unit) {
+            return Err(format!("there is no commune {unit}"));
+        }
+        let Some(province) = &self.province else { return Ok(()) };
+        if [month, now].iter().any(|m| topology.at(*m).is_within(unit, province)) {
+            return Ok(());
+        }
+        Err(format!("commune {unit} is outside province {province}"))
+    }
+
+    /// Every commune that was in the sender's province at some time: whose stored dossiers it may
+    /// replace. `None` for an admin, who may replace any.
+    pub fn holdable(&self, topology: &Topology, now: Month) -> Option<HashSet<UnitCode>> {
+        let province = self.province.as_ref()?;
+        let communes = topology.versions.iter().filter(|v| v.level == UnitLevel::Commune);
+        Some(
+            communes
+                .filter(|v| topology.at(v.valid_to.unwrap_or(now).min(now)).is_within(&v.code, province))
+                .map(|v| v.code.clone())
+                .collect(),
+        )
     }
 }
 
@@ -180,6 +351,71 @@ mod tests {
         assert!(bo_ha.can_view(&code("07273"), &then, &now, &merges));
         assert!(!bo_ha.can_view(&code("07300"), &then, &now, &merges));
         assert!(!p(Role::Commune, Some("07273")).can_view(&code("07276"), &then, &now, &merges));
+    }
+
+    #[test]
+    fn drafts_are_for_the_commune_and_admins() {
+        let dong_son = code("07273");
+        assert!(p(Role::Commune, Some("07273")).can_read_report(&dong_son, ReportStatus::Draft));
+        assert!(p(Role::Admin, None).can_read_report(&dong_son, ReportStatus::Draft));
+        assert!(!p(Role::District, Some("215")).can_read_report(&dong_son, ReportStatus::Draft));
+        assert!(p(Role::District, Some("215")).can_read_report(&dong_son, ReportStatus::Returned));
+    }
+
+    #[test]
+    fn who_manages_users_schemes_the_audit_and_the_feed() {
+        let province = p(Role::Province, Some("24"));
+        let district = p(Role::District, Some("215"));
+        assert!(province.ensure_manages_users().is_ok());
+        assert_eq!(
+            district.ensure_manages_users().unwrap_err().to_string(),
+            "users are managed by admins and province staff; this is a district token for unit 215"
+        );
+        assert!(province.may_manage_user(Role::Commune, Some(&code("24"))));
+        assert!(!province.may_manage_user(Role::Commune, Some(&code("27"))), "another province's");
+        assert!(!province.may_manage_user(Role::Admin, Some(&code("24"))), "never an admin");
+        assert!(!province.may_manage_user(Role::Commune, None));
+        assert!(p(Role::Admin, None).may_manage_user(Role::Admin, None));
+        assert_eq!(province.scheme_owner(), Ok(Some(code("24"))));
+        assert!(district.scheme_owner().is_err());
+        assert!(province.may_use_scheme(None, Some(&code("24"))));
+        assert!(province.may_use_scheme(Some(&code("24")), Some(&code("24"))));
+        assert!(!district.may_use_scheme(Some(&code("27")), Some(&code("24"))));
+        assert_eq!(province.audit_scope(), Ok(Some(code("24"))));
+        assert!(p(Role::Portal, Some("24")).audit_scope().is_err());
+        assert_eq!(p(Role::Portal, Some("24")).feed_scope(), Ok(Some(code("24"))));
+        assert_eq!(p(Role::Admin, None).feed_scope(), Ok(None));
+        assert!(p(Role::Commune, Some("07273")).feed_scope().is_err());
+        assert_eq!(p(Role::Portal, Some("24")).dossier_scope().map(|s| s.province), Ok(Some(code("24"))));
+        assert!(province.dossier_scope().is_err());
+    }
+
+    #[test]
+    fn a_portal_writes_for_its_province_then_or_now() {
+        let t = Topology::new(bac_giang(), Vec::new());
+        let scope = p(Role::Portal, Some("24")).dossier_scope().unwrap();
+        let (june, now) = (m("2024-06"), m("2026-01"));
+        assert_eq!(scope.allows(&t, &code("07273"), june, now), Ok(()));
+        assert_eq!(scope.allows(&t, &code("07999"), june, now), Err("there is no commune 07999".into()));
+        let other = DossierScope { province: Some(code("27")) };
+        assert_eq!(other.allows(&t, &code("07273"), june, now), Err("commune 07273 is outside province 27".into()));
+        let held = scope.holdable(&t, now).unwrap();
+        assert!(held.contains(&code("07273")) && held.contains(&code("07294")), "{held:?}");
+        assert!(!held.contains(&code("07300")), "Cao Xá is under no province after its district ended");
+        assert_eq!(DossierScope { province: None }.holdable(&t, now), None);
+    }
+
+    #[test]
+    fn scope_is_checked_against_the_topology() {
+        let t = Topology::new(bac_giang(), Vec::new());
+        let district = p(Role::District, Some("215"));
+        assert!(district.ensure_can_view(&code("07273"), &t, m("2024-06"), m("2026-01")).is_ok());
+        assert_eq!(
+            district.ensure_can_view(&code("07300"), &t, m("2024-06"), m("2026-01")).unwrap_err().to_string(),
+            "a district token for unit 215 may not see unit 07300"
+        );
+        assert!(p(Role::Admin, None).covers(&t.at(m("2024-06")), &code("07300")));
+        assert!(!district.covers(&t.at(m("2024-06")), &code("216")));
     }
 
     #[test]

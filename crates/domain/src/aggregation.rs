@@ -1,14 +1,17 @@
 //! Aggregates: a commune's months rolled up into a longer period, and communes combined into
-//! a district, a province or the country — each indicator by its own rule (DESIGN §3).
+//! a district, a province or the country — each indicator by its own rule (the catalog's
+//! `unit_aggregation` and `time_aggregation`, `catalog/indicators.json`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
 use crate::catalog::{Catalog, IndicatorKind, TimeAggregation, UnitAggregation};
 use crate::derived::{DERIVED, Derived, Formula, derive, round2};
+use crate::hierarchy::{Merge, predecessors, successor_at};
 use crate::period::Month;
-use crate::report::{Value, Values};
+use crate::report::{MonthFigures, Value, Values};
+use crate::units::UnitCode;
 
 /// Rolls one commune's monthly values up into a longer period: flows add up, stocks take the
 /// last reported month, carried-over figures the first, reported rates their mean, events "any".
@@ -173,6 +176,87 @@ pub fn aggregate_units<'a>(catalog: &Catalog, units: impl IntoIterator<Item = &'
     UnitsAggregate { indicators, derived: derive(&summed) }
 }
 
+/// The units whose reports the figures of these communes need: the communes and every unit
+/// merged into them.
+pub fn reporting_units(communes: &[UnitCode], merges: &[Merge]) -> Vec<UnitCode> {
+    let mut out = communes.to_vec();
+    if !merges.is_empty() {
+        for c in communes {
+            out.extend(predecessors(merges, c));
+        }
+    }
+    out
+}
+
+/// The communes expected in a period and their counted figures, each commune's months rolled
+/// up, with predecessors' reports attributed to their successors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodFigures {
+    /// Every expected commune with its name, by code.
+    pub communes: Vec<(UnitCode, String)>,
+    /// Rolled-up values of the communes that reported, by code.
+    pub values: BTreeMap<UnitCode, Values>,
+    /// The counted monthly reports behind them.
+    pub monthly: Vec<MonthFigures>,
+    /// Months with at least one counted report, by expected commune (a successor's month counts
+    /// once however many of its predecessors reported it).
+    pub months_reported: BTreeMap<UnitCode, usize>,
+}
+
+/// Rolls up the reports of a period ending in `last` for the expected `communes`: each report
+/// counts towards the unit that carries its history at the end of the period; drafts and
+/// returned reports do not count; predecessors reporting the same month add up into one.
+pub fn period_figures(
+    catalog: &Catalog,
+    communes: Vec<(UnitCode, String)>,
+    merges: &[Merge],
+    last: Month,
+    reports: Vec<MonthFigures>,
+) -> PeriodFigures {
+    let expected: HashSet<&UnitCode> = communes.iter().map(|(c, _)| c).collect();
+    let monthly: Vec<MonthFigures> = reports
+        .into_iter()
+        .filter(|f| f.status.counts() && expected.contains(&successor_at(merges, &f.unit_code, last)))
+        .collect();
+    let mut by_unit: BTreeMap<UnitCode, Vec<(Month, &Values)>> = BTreeMap::new();
+    for f in &monthly {
+        by_unit.entry(successor_at(merges, &f.unit_code, last)).or_default().push((f.period, &f.values));
+    }
+    let values = by_unit
+        .into_iter()
+        .map(|(code, mut months)| {
+            months.sort_by_key(|(m, _)| *m);
+            let merged = merge_same_month(catalog, months);
+            let refs: Vec<(Month, &Values)> = merged.iter().map(|(m, v)| (*m, v)).collect();
+            (code, roll_up_months(catalog, &refs))
+        })
+        .collect();
+    let distinct: HashSet<(UnitCode, Month)> =
+        monthly.iter().map(|f| (successor_at(merges, &f.unit_code, last), f.period)).collect();
+    let mut months_reported: BTreeMap<UnitCode, usize> = BTreeMap::new();
+    for (owner, _) in distinct {
+        *months_reported.entry(owner).or_default() += 1;
+    }
+    PeriodFigures { communes, values, monthly, months_reported }
+}
+
+/// Several predecessors may have reported the same month: their figures add up into one.
+fn merge_same_month(catalog: &Catalog, months: Vec<(Month, &Values)>) -> Vec<(Month, Values)> {
+    let mut out: Vec<(Month, Vec<&Values>)> = Vec::new();
+    for (m, v) in months {
+        match out.last_mut() {
+            Some((last, list)) if *last == m => list.push(v),
+            _ => out.push((m, vec![v])),
+        }
+    }
+    out.into_iter()
+        .map(|(m, list)| match list.as_slice() {
+            [one] => (m, (*one).clone()),
+            many => (m, combine_reports(catalog, many)),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +340,44 @@ mod tests {
         assert!(!q.contains_key("dossiers_resolved_total"), "June's total is unknown");
         // Flows sum over the months that reported them, so the parts give 53 + 12 + 0.
         assert_eq!(derive(&q).get("dossiers_resolved_total"), Some(65.0));
+    }
+
+    #[test]
+    fn a_period_counts_predecessors_towards_their_successor_once_a_month() {
+        use crate::report::ReportStatus;
+        let cat = Catalog::builtin();
+        let code = |s: &str| UnitCode::parse(s).unwrap();
+        let m = |s: &str| s.parse::<Month>().unwrap();
+        let merges = vec![
+            Merge { absorbed: code("07273"), successor: code("07294"), effective: m("2025-07") },
+            Merge { absorbed: code("07276"), successor: code("07294"), effective: m("2025-07") },
+        ];
+        let report = |c: &str, month: &str, status, online: i64| MonthFigures {
+            unit_code: code(c),
+            period: m(month),
+            status,
+            revision: 1,
+            values: vals(json!({"dossiers_received_online": online})),
+            submitted_at: None,
+        };
+        let units = reporting_units(&[code("07294")], &merges);
+        assert_eq!(units, [code("07294"), code("07273"), code("07276")]);
+        let f = period_figures(
+            &cat,
+            vec![(code("07294"), "Xã Bố Hạ".into())],
+            &merges,
+            m("2025-09"),
+            vec![
+                report("07273", "2025-06", ReportStatus::Submitted, 10),
+                report("07276", "2025-06", ReportStatus::Approved, 5),
+                report("07294", "2025-06", ReportStatus::Draft, 100),
+                report("07294", "2025-07", ReportStatus::Submitted, 20),
+                report("07312", "2025-07", ReportStatus::Submitted, 1000),
+            ],
+        );
+        assert_eq!(f.monthly.len(), 3, "the draft and the stranger do not count");
+        assert_eq!(f.months_reported[&code("07294")], 2, "June counts once for two predecessors");
+        assert_eq!(f.values[&code("07294")].get("dossiers_received_online"), Some(&Value::Count(35)));
     }
 
     #[test]

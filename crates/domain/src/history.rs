@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, IndicatorKind};
-use crate::dossiers::{CARRIED_OVER, PENDING_OVERDUE, PENDING_WITHIN};
+use crate::dossier_figures::{CARRIED_OVER, PENDING_OVERDUE, PENDING_WITHIN};
 use crate::findings::{Finding, Severity};
 use crate::report::{Value, Values};
 

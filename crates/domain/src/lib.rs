@@ -3,28 +3,33 @@
 //! aggregation, and who may see what. Pure functions and types: no I/O.
 
 pub mod access;
+pub mod accounts;
 pub mod aggregation;
 pub mod catalog;
+pub mod completeness;
 pub mod derived;
-pub mod dossiers;
+pub mod dossier_figures;
+pub mod feed;
 pub mod findings;
 pub mod hierarchy;
 pub mod history;
 pub mod period;
 pub mod portal;
 pub mod ranking;
+pub mod reconciliation;
 pub mod report;
 pub mod scoring;
 pub mod seed;
 pub mod synthetic;
-pub mod timeliness;
+pub mod topology;
 pub mod units;
 pub mod validation;
 pub mod workflow;
 
-pub use access::{Principal, Role};
+pub use access::{Denied, Principal, Role};
 pub use catalog::{Catalog, Indicator};
 pub use findings::{Finding, Severity};
 pub use period::{Month, Period, ReportingCalendar};
-pub use report::{RawForm, ReportForm, ReportStatus, Value, Values};
-pub use units::{UnitCode, UnitLevel};
+pub use report::{MonthFigures, RawForm, ReportForm, ReportStatus, Value, Values};
+pub use topology::Topology;
+pub use units::{UnitCode, UnitLevel, UnitName};

@@ -1,7 +1,7 @@
 //! Dossier records from the provincial public-service portal (the national portal's dossier
 //! sync fields) and the Biểu 06 figures they imply for a commune and month.
 //!
-//! Rules (DESIGN §3): outcomes compare days, not clock times — finished before the due date's
+//! Rules (see `docs/portal.md`): outcomes compare days, not clock times — finished before the due date's
 //! day is early, on it on time, after it overdue; a dossier not finished by the end of the data
 //! window is pending, within deadline or overdue by the same rule at the window's last day.
 //! Status 3 (refused at reception) is never received; status 1 (registered, not yet received)
@@ -12,10 +12,14 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use crate::dossiers::*;
+use crate::dossier_figures::*;
 use crate::period::{Month, ReportingCalendar, vietnam_offset};
 use crate::report::{Value, Values};
 use crate::units::{UnitCode, UnitLevel};
+
+/// TrangThaiHoSo values that end a dossier: withdrawn (7), stopped (8), resolved (9), result
+/// returned (10).
+pub const END_STATES: [u8; 4] = [7, 8, 9, 10];
 
 pub const DIGITIZED: &str = "dossiers_digitized";
 pub const PAID_ONLINE: &str = "dossiers_paid_online";
@@ -240,7 +244,8 @@ pub fn parse_record(index: usize, json: &serde_json::Value) -> Result<Dossier, V
                 bad("NgayHenTra", format!("is required for status {s}"));
             }
         }
-        if matches!(s, 7..=10) && finished_at.is_none() && returned_at.is_none() && get("NgayKetThucXuLy").is_none() {
+        if END_STATES.contains(&s) && finished_at.is_none() && returned_at.is_none() && get("NgayKetThucXuLy").is_none()
+        {
             bad("NgayKetThucXuLy", format!("is required for status {s} (an end state)"));
         }
     }
@@ -287,7 +292,21 @@ impl Dossier {
     }
 
     pub fn is_end_state(&self) -> bool {
-        matches!(self.status, 7..=10)
+        END_STATES.contains(&self.status)
+    }
+
+    /// A stable fingerprint of what a record says, to tell an identical resend from a
+    /// correction: the first eight bytes of SHA-256 over the record's JSON (fields in the order
+    /// this type declares them). Changing that order or the fields changes every fingerprint,
+    /// so stored ones must then be recomputed (persistence does it at start-up).
+    pub fn fingerprint(&self) -> i64 {
+        use sha2::{Digest, Sha256};
+        // Serialising plain data (strings, numbers, dates) cannot fail.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(&json);
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(first)
     }
 
     /// Counted as received: neither refused at reception (3) nor merely registered (1).
@@ -318,6 +337,54 @@ impl Dossier {
     /// Waiting for the citizen's supplements: the clock is stopped.
     pub fn awaiting_supplements(&self) -> bool {
         self.supplements.len() == 1 && self.supplements[0].supplied_at.is_none() && !self.is_end_state()
+    }
+}
+
+/// A stored dossier as a new record of the same `MaHoSo` is judged against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDossier {
+    pub latest_event_at: Option<NaiveDateTime>,
+    pub fingerprint: i64,
+    /// The commune that handles it.
+    pub unit: String,
+}
+
+impl StoredDossier {
+    pub fn of(d: &Dossier) -> StoredDossier {
+        StoredDossier { latest_event_at: d.latest_event(), fingerprint: d.fingerprint(), unit: d.unit.to_string() }
+    }
+}
+
+/// What a push does with one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Imported,
+    Updated,
+    /// Older than the stored record, or identical to it.
+    Ignored,
+    /// The stored dossier belongs to a commune the sender may not touch.
+    Refused(String),
+}
+
+impl Outcome {
+    pub fn writes(&self) -> bool {
+        matches!(self, Outcome::Imported | Outcome::Updated)
+    }
+}
+
+/// A record replaces the stored dossier of its code unless its latest event is older or it says
+/// the same; a sender may not take over a dossier held by a commune it may not touch
+/// (`may_take`), which keeps a portal out of another province's records.
+pub fn classify(record: &Dossier, stored: Option<&StoredDossier>, may_take: impl Fn(&str) -> bool) -> Outcome {
+    match stored {
+        None => Outcome::Imported,
+        Some(s) if s.unit != record.unit.as_str() && !may_take(&s.unit) => {
+            Outcome::Refused(format!("dossier {} is held by commune {}, outside your province", record.code, s.unit))
+        }
+        Some(s) if s.fingerprint == record.fingerprint() || record.latest_event() < s.latest_event_at => {
+            Outcome::Ignored
+        }
+        Some(_) => Outcome::Updated,
     }
 }
 
@@ -520,6 +587,28 @@ mod tests {
         let pending = parse(&rec("H", 4, "20240520080000", "20240530170000", None));
         let done = parse(&rec("H", 10, "20240520080000", "20240530170000", Some("20240528100000")));
         assert!(done.latest_event() > pending.latest_event());
+    }
+
+    #[test]
+    fn resends_corrections_and_takeovers() {
+        let pending = parse(&rec("H", 4, "20240520080000", "20240530170000", None));
+        let done = parse(&rec("H", 10, "20240520080000", "20240530170000", Some("20240528100000")));
+        assert_eq!(pending.fingerprint(), parse(&rec("H", 4, "20240520080000", "20240530170000", None)).fingerprint());
+        assert_ne!(pending.fingerprint(), done.fingerprint());
+        // The same record always gives the same fingerprint, on every machine and Rust release.
+        assert_eq!(pending.fingerprint(), 4_585_222_617_845_341_986);
+        let anyone = |_: &str| true;
+        assert_eq!(classify(&pending, None, anyone), Outcome::Imported);
+        let stored = StoredDossier::of(&pending);
+        assert_eq!(classify(&pending, Some(&stored), anyone), Outcome::Ignored, "an identical resend");
+        assert_eq!(classify(&done, Some(&stored), anyone), Outcome::Updated);
+        assert_eq!(classify(&pending, Some(&StoredDossier::of(&done)), anyone), Outcome::Ignored, "older");
+        let elsewhere = StoredDossier { unit: "01001".into(), ..stored };
+        assert_eq!(
+            classify(&done, Some(&elsewhere), |u| u != "01001"),
+            Outcome::Refused("dossier H is held by commune 01001, outside your province".into())
+        );
+        assert!(Outcome::Imported.writes() && !Outcome::Ignored.writes());
     }
 
     #[test]

@@ -2,7 +2,111 @@
 //! and the next rank skips. Ties are listed by unit code; units without a score are listed after
 //! every ranked unit, by code, with no rank — never dropped.
 
+use serde::{Deserialize, Serialize};
+
 use crate::derived::round2;
+use crate::report::ReportStatus;
+
+/// Where a unit stands in a ranking or a completeness list: the status of its counted report,
+/// or why it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Ranked: its report counts.
+    Submitted,
+    Approved,
+    Locked,
+    /// Not ranked: its report does not count yet.
+    Draft,
+    Returned,
+    /// Not ranked: nothing was filed.
+    Missing,
+    /// For a longer period: some of its months were not reported.
+    Partial,
+    /// The unit did not exist in the period.
+    NotExisting,
+}
+
+impl Standing {
+    pub const ALL: [Standing; 8] = [
+        Standing::Submitted,
+        Standing::Approved,
+        Standing::Locked,
+        Standing::Draft,
+        Standing::Returned,
+        Standing::Missing,
+        Standing::Partial,
+        Standing::NotExisting,
+    ];
+
+    /// The standing of a unit whose report of the month has this status (`None`: no report).
+    pub fn of_report(status: Option<ReportStatus>) -> Standing {
+        match status {
+            None => Standing::Missing,
+            Some(ReportStatus::Submitted) => Standing::Submitted,
+            Some(ReportStatus::Approved) => Standing::Approved,
+            Some(ReportStatus::Locked) => Standing::Locked,
+            Some(ReportStatus::Draft) => Standing::Draft,
+            Some(ReportStatus::Returned) => Standing::Returned,
+        }
+    }
+
+    /// The standing over a longer period from the months reported of the months expected.
+    pub fn of_months(reported: usize, expected: usize) -> Standing {
+        match reported {
+            0 => Standing::Missing,
+            n if n >= expected => Standing::Submitted,
+            _ => Standing::Partial,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Submitted => "submitted",
+            Standing::Approved => "approved",
+            Standing::Locked => "locked",
+            Standing::Draft => "draft",
+            Standing::Returned => "returned",
+            Standing::Missing => "missing",
+            Standing::Partial => "partial",
+            Standing::NotExisting => "not_existing",
+        }
+    }
+
+    /// The name officers read, in Vietnamese: tables, documents and the dashboard.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Standing::Submitted => "Đã gửi",
+            Standing::Approved => "Đã duyệt",
+            Standing::Locked => "Đã khóa",
+            Standing::Draft => "Bản nháp",
+            Standing::Returned => "Bị trả lại",
+            Standing::Missing => "Chưa báo cáo",
+            Standing::Partial => "Thiếu tháng",
+            Standing::NotExisting => "Chưa có đơn vị",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Standing::Submitted => "Submitted",
+            Standing::Approved => "Approved",
+            Standing::Locked => "Locked",
+            Standing::Draft => "Draft",
+            Standing::Returned => "Returned",
+            Standing::Missing => "Not reported",
+            Standing::Partial => "Some months missing",
+            Standing::NotExisting => "Unit did not exist",
+        }
+    }
+}
+
+impl std::fmt::Display for Standing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Ranks `items` by `score` (higher first). Returns the items in display order with their ranks.
 pub fn rank<T>(
@@ -69,6 +173,19 @@ mod tests {
     fn three_way_ties() {
         let r = ranked(&[("a", Some(5.0)), ("b", Some(5.0)), ("c", Some(5.0)), ("d", Some(1.0))]);
         assert_eq!(r.iter().map(|x| x.1).collect::<Vec<_>>(), vec![Some(1), Some(1), Some(1), Some(4)]);
+    }
+
+    #[test]
+    fn standings_of_reports_and_periods() {
+        assert_eq!(Standing::of_report(None), Standing::Missing);
+        assert_eq!(Standing::of_report(Some(ReportStatus::Locked)), Standing::Locked);
+        assert_eq!(Standing::of_months(0, 3), Standing::Missing);
+        assert_eq!(Standing::of_months(2, 3), Standing::Partial);
+        assert_eq!(Standing::of_months(3, 3), Standing::Submitted);
+        for s in Standing::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!(Standing::Missing.label_vi(), "Chưa báo cáo");
     }
 
     #[test]

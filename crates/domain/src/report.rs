@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, IndicatorKind};
 use crate::findings::Finding;
+use crate::period::Month;
+use crate::units::UnitCode;
 
 /// Counts above this are refused: no commune handles a billion dossiers in a month, and the cap
 /// keeps national sums far from integer overflow.
@@ -141,6 +143,18 @@ impl ReportStatus {
 pub struct ReportForm {
     pub values: Values,
     pub narrative: Narrative,
+}
+
+/// A commune's report of one month as aggregates, rankings, completeness and the checks against
+/// the commune's own history read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthFigures {
+    pub unit_code: UnitCode,
+    pub period: Month,
+    pub status: ReportStatus,
+    pub revision: i32,
+    pub values: Values,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The form as it arrives, before anything is known about its values.

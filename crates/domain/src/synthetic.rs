@@ -6,7 +6,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::dossiers::*;
+use crate::dossier_figures::*;
 use crate::report::{Value, Values};
 
 pub type SeededRng = ChaCha8Rng;

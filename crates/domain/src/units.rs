@@ -173,6 +173,34 @@ impl utoipa::PartialSchema for UnitCode {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for UnitCode {}
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a unit's name must be between 1 and {max} characters", max = UnitName::MAX_CHARS)]
+pub struct UnitNameError;
+
+/// A unit's name as it may be stored: trimmed, 1 to 200 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitName(String);
+
+impl UnitName {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(s: &str) -> Result<UnitName, UnitNameError> {
+        let name = s.trim();
+        if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
+            return Err(UnitNameError);
+        }
+        Ok(UnitName(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +222,15 @@ mod tests {
             UnitCode::parse_at("215", UnitLevel::Commune).unwrap_err().to_string(),
             "unit code `215` has 3 digits, but a commune code has 5"
         );
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(UnitName::parse("  Xã Đông Sơn ").unwrap().as_str(), "Xã Đông Sơn");
+        assert_eq!(UnitName::parse("   "), Err(UnitNameError));
+        assert!(UnitName::parse(&"ư".repeat(200)).is_ok(), "characters, not bytes");
+        assert_eq!(UnitName::parse(&"a".repeat(201)), Err(UnitNameError));
+        assert_eq!(UnitNameError.to_string(), "a unit's name must be between 1 and 200 characters");
     }
 
     #[test]

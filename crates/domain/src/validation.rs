@@ -2,7 +2,7 @@
 //! reject it; warnings (implausible but possible) are stored with it for reviewers.
 
 use crate::catalog::Catalog;
-use crate::dossiers;
+use crate::dossier_figures;
 use crate::findings::Finding;
 use crate::report::{RawForm, ReportForm, Values, parse_form};
 
@@ -38,7 +38,7 @@ pub fn validate(catalog: &Catalog, raw: &RawForm) -> Validated {
 
 /// Rules over typed values: the dossier identities and plausibility.
 pub fn check_values(values: &Values) -> Vec<Finding> {
-    let mut findings = dossiers::check_identities(values);
+    let mut findings = dossier_figures::check_identities(values);
     findings.extend(check_plausibility(values));
     findings
 }

@@ -36,12 +36,15 @@ pub fn status_after_put(current: Option<ReportStatus>, draft: bool) -> Result<Re
     }
 }
 
-/// A review or lifecycle action on a stored report.
+/// What a revision of a report did: the commune's `PUT` (as a draft or submitted), or a review
+/// or lifecycle action on the stored report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    /// The commune submits its draft or corrected report.
+    /// The commune saves its form as a draft (`PUT …?draft=true`).
+    SaveDraft,
+    /// The commune submits its form, its draft or its corrected report.
     Submit,
     /// The reviewing unit accepts it: no more edits.
     Approve,
@@ -54,6 +57,7 @@ pub enum Action {
 impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
+            Action::SaveDraft => "save_draft",
             Action::Submit => "submit",
             Action::Approve => "approve",
             Action::Return => "return",
@@ -61,9 +65,51 @@ impl Action {
         }
     }
 
+    /// The action of a commune's `PUT`.
+    pub fn of_put(draft: bool) -> Action {
+        if draft { Action::SaveDraft } else { Action::Submit }
+    }
+
     /// Whether the action is the reviewing unit's rather than the commune's.
     pub fn is_review(self) -> bool {
-        !matches!(self, Action::Submit)
+        matches!(self, Action::Approve | Action::Return | Action::Reopen)
+    }
+
+    /// Whether the action takes a reason, which then becomes the report's review note.
+    pub fn replaces_note(self) -> bool {
+        matches!(self, Action::Return | Action::Reopen)
+    }
+}
+
+impl std::str::FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| format!("unknown action `{s}`"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the reason is limited to {max} characters", max = ReviewReason::MAX_CHARS)]
+pub struct ReasonTooLong;
+
+/// The reason given with a return or a reopening: trimmed, at most 2,000 characters; an empty
+/// one is no reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewReason(String);
+
+impl ReviewReason {
+    pub const MAX_CHARS: usize = 2000;
+
+    pub fn parse(s: Option<&str>) -> Result<Option<ReviewReason>, ReasonTooLong> {
+        let Some(reason) = s.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
+        if reason.chars().count() > Self::MAX_CHARS {
+            return Err(ReasonTooLong);
+        }
+        Ok(Some(ReviewReason(reason.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -73,6 +119,7 @@ pub fn transition(current: ReportStatus, action: Action, reason: Option<&str>) -
     let has_reason = reason.is_some_and(|r| !r.trim().is_empty());
     let wrong = |expected| WorkflowError::WrongState { action: action.as_str(), expected, actual: current.as_str() };
     match (action, current) {
+        (Action::SaveDraft, _) => status_after_put(Some(current), true),
         (Action::Submit, Draft | Returned) => Ok(Submitted),
         (Action::Submit, _) => Err(wrong("a draft or returned")),
         (Action::Approve, Submitted) => Ok(Approved),
@@ -163,6 +210,19 @@ mod tests {
             transition(Draft, Action::Approve, None).unwrap_err().to_string(),
             "a approve needs a report that is submitted, but this one is draft"
         );
+    }
+
+    #[test]
+    fn actions_by_name_and_reasons_by_length() {
+        assert_eq!("save_draft".parse::<Action>(), Ok(Action::SaveDraft));
+        assert_eq!(Action::of_put(true), Action::SaveDraft);
+        assert!("publish".parse::<Action>().is_err());
+        assert!(!Action::SaveDraft.is_review() && Action::Reopen.is_review());
+        assert_eq!(transition(Submitted, Action::SaveDraft, None), Err(WorkflowError::AlreadySubmitted));
+        assert_eq!(ReviewReason::parse(Some("  ")), Ok(None));
+        assert_eq!(ReviewReason::parse(Some(" sai số ")).unwrap().unwrap().as_str(), "sai số");
+        assert!(ReviewReason::parse(Some(&"ạ".repeat(2000))).is_ok());
+        assert_eq!(ReviewReason::parse(Some(&"a".repeat(2001))), Err(ReasonTooLong));
     }
 
     #[test]

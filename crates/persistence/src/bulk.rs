@@ -8,11 +8,13 @@ use diesel::prelude::*;
 
 use cchc_domain::hierarchy::UnitVersion;
 use cchc_domain::report::ReportStatus;
-use cchc_domain::{Finding, Month, UnitCode, Values};
+use cchc_domain::workflow::Action;
+use cchc_domain::{Finding, Month, Role, UnitCode, Values};
 
 use crate::codec::{enum_str, json, storable, to_db_time};
 use crate::connection::{DbConnection, write_transaction};
 use crate::error::DbResult;
+use crate::reports::{NewReportRow, NewRevisionRow};
 use crate::schema::{report_revisions, reports, unit_versions, units};
 use crate::scores::{NewScore, ScoreRow, insert_rows};
 
@@ -75,45 +77,14 @@ pub struct BulkReport {
     pub scores: Vec<NewScore>,
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = reports)]
-struct ReportRow {
-    unit_code: String,
-    period: String,
-    status: String,
-    revision: i32,
-    values_json: String,
-    narrative_json: String,
-    findings_json: String,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    submitted_at: Option<chrono::NaiveDateTime>,
-    updated_by: String,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = report_revisions)]
-struct RevisionRow {
-    report_id: i64,
-    revision: i32,
-    status: String,
-    action: String,
-    values_json: String,
-    narrative_json: String,
-    findings_json: String,
-    actor: String,
-    actor_role: String,
-    created_at: chrono::NaiveDateTime,
-}
-
 /// Inserts new reports (none may exist yet for the same commune and month) with their first
 /// revision and scores, in one transaction.
 pub fn insert_reports(conn: &mut DbConnection, batch: &[BulkReport], now: DateTime<Utc>) -> DbResult<usize> {
     let t = to_db_time(storable(now));
-    let rows: Vec<ReportRow> = batch
+    let rows: Vec<NewReportRow> = batch
         .iter()
         .map(|r| {
-            Ok(ReportRow {
+            Ok(NewReportRow {
                 unit_code: r.unit.to_string(),
                 period: r.period.to_string(),
                 status: enum_str(&r.status),
@@ -143,17 +114,19 @@ pub fn insert_reports(conn: &mut DbConnection, batch: &[BulkReport], now: DateTi
         let mut scores = Vec::new();
         for (r, row) in batch.iter().zip(&rows) {
             let id = ids[&(row.unit_code.clone(), row.period.clone())];
-            revisions.push(RevisionRow {
+            revisions.push(NewRevisionRow {
                 report_id: id,
                 revision: 1,
                 status: row.status.clone(),
-                action: if r.status == ReportStatus::Draft { "save_draft".into() } else { "submit".into() },
+                action: Action::of_put(r.status == ReportStatus::Draft).as_str().to_owned(),
                 values_json: row.values_json.clone(),
                 narrative_json: row.narrative_json.clone(),
                 findings_json: row.findings_json.clone(),
                 actor: r.actor.clone(),
-                actor_role: "commune".into(),
+                actor_role: Role::Commune.as_str().to_owned(),
                 created_at: row.updated_at,
+                reason: None,
+                request_id: None,
             });
             for s in &r.scores {
                 scores.push(ScoreRow::new(id, 1, &r.unit, r.period, s, now)?);

@@ -1,5 +1,5 @@
-//! Storage errors, classified once so the API can map them (not found → 404, conflict → 409,
-//! database down → 503) without looking at Diesel.
+//! Storage errors, classified once so the API can map them (not found, a concurrent change,
+//! database down) without looking at Diesel. Their text is for the log, never for a client.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -10,12 +10,9 @@ pub enum DbError {
     /// A uniqueness rule refused the write.
     #[error("already exists: {0}")]
     Duplicate(String),
-    /// A reference or another rule of the data refused the write.
-    #[error("conflict: {0}")]
-    Conflict(String),
-    /// The caller's `If-Match` names a revision that is no longer current.
-    #[error("the report is at revision {current:?}, not the expected {expected}")]
-    Stale { expected: i32, current: Option<i32> },
+    /// A reference the schema enforces refused the write (a unit removed meanwhile, say).
+    #[error("constraint: {0}")]
+    Constraint(String),
     /// Another writer got there first and retrying did not help.
     #[error("too much contention on one record; try again")]
     Contention,
@@ -44,7 +41,7 @@ impl From<DieselError> for DbError {
                 DbError::Duplicate(info.message().to_owned())
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
-                DbError::Conflict(info.message().to_owned())
+                DbError::Constraint(info.message().to_owned())
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 DbError::Unavailable(info.message().to_owned())

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use cchc_domain::UnitCode;
+use cchc_domain::feed::{FeedEvent, FeedKind};
 
 use crate::codec::{from_db_time, json, storable, to_db_time};
 use crate::connection::DbConnection;
@@ -19,21 +20,10 @@ use crate::error::DbResult;
 use crate::schema::feed_events;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewEvent {
-    /// `report.approved`, `report.reopened`, `score.changed`, `unit.merged`, `scheme.added`.
-    pub kind: String,
-    /// What it is about: `07273/2024-06`, `07273`, `commune-par@2`.
-    pub subject: String,
-    /// The province it concerns, so a province's portal reads its own; none for national items.
-    pub province: Option<UnitCode>,
-    pub payload: serde_json::Value,
-}
-
-#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub id: i64,
     pub seq: i64,
-    pub kind: String,
+    pub kind: FeedKind,
     pub subject: String,
     pub province_code: Option<String>,
     pub payload: serde_json::Value,
@@ -41,36 +31,25 @@ pub struct Event {
 }
 
 /// Appends an item in the caller's transaction.
-pub fn append(conn: &mut DbConnection, e: &NewEvent, now: DateTime<Utc>) -> DbResult<()> {
+pub fn append(conn: &mut DbConnection, e: &FeedEvent, now: DateTime<Utc>) -> DbResult<()> {
     let payload = json(&e.payload)?;
     let t = to_db_time(storable(now));
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            diesel::insert_into(feed_events::table)
-                .values((
-                    feed_events::seq.eq(diesel::dsl::sql::<BigInt>("txid_current()")),
-                    feed_events::kind.eq(&e.kind),
-                    feed_events::subject.eq(&e.subject),
-                    feed_events::province_code.eq(e.province.as_ref().map(UnitCode::as_str)),
-                    feed_events::payload_json.eq(&payload),
-                    feed_events::created_at.eq(t),
-                ))
-                .execute(pg)?;
-        }
-        DbConnection::Sqlite(lite) => {
-            // One writer at a time: ids are in commit order, and seq 0 leaves the order to them.
-            diesel::insert_into(feed_events::table)
-                .values((
-                    feed_events::seq.eq(0),
-                    feed_events::kind.eq(&e.kind),
-                    feed_events::subject.eq(&e.subject),
-                    feed_events::province_code.eq(e.province.as_ref().map(UnitCode::as_str)),
-                    feed_events::payload_json.eq(&payload),
-                    feed_events::created_at.eq(t),
-                ))
-                .execute(lite)?;
-        }
-    }
+    // PostgreSQL: the writer's transaction id orders items by commit (see above); SQLite runs one
+    // writer at a time, so ids are in commit order and seq 0 leaves the order to them.
+    let seq = match conn {
+        DbConnection::Postgresql(_) => "txid_current()",
+        DbConnection::Sqlite(_) => "0",
+    };
+    diesel::insert_into(feed_events::table)
+        .values((
+            feed_events::seq.eq(diesel::dsl::sql::<BigInt>(seq)),
+            feed_events::kind.eq(e.kind.as_str()),
+            feed_events::subject.eq(&e.subject),
+            feed_events::province_code.eq(e.province.as_ref().map(UnitCode::as_str)),
+            feed_events::payload_json.eq(&payload),
+            feed_events::created_at.eq(t),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -116,7 +95,7 @@ pub fn read(
             Ok(Event {
                 id,
                 seq,
-                kind,
+                kind: kind.parse().map_err(crate::error::DbError::Corrupt)?,
                 subject,
                 province_code,
                 payload: crate::codec::from_json(&payload)?,

@@ -6,13 +6,13 @@ pub mod audit;
 pub mod bulk;
 pub mod codec;
 pub mod connection;
-pub mod dossiers;
 pub mod epoch;
 pub mod error;
 pub mod feed;
 pub mod indicators;
 pub mod login;
 pub mod migrations;
+pub mod portal_dossiers;
 pub mod reports;
 pub mod schema;
 pub mod schemes;
@@ -76,7 +76,8 @@ impl Database {
         Ok(self.pool.get()?)
     }
 
-    /// Applies pending migrations and seeds the indicator catalog. A SQLite database that has
+    /// Applies pending migrations, seeds the indicator catalog and brings stored dossier
+    /// fingerprints up to the current way of computing them. A SQLite database that has
     /// never been analysed is analysed now: without statistics its planner picks the primary
     /// key over the covering indexes that rankings rely on.
     pub fn migrate(&self) -> DbResult<Vec<String>> {
@@ -84,6 +85,10 @@ impl Database {
         let applied = migrations::locked(&mut conn, |c| {
             let applied = migrations::run(c)?;
             indicators::sync(c, &cchc_domain::Catalog::builtin())?;
+            let rewritten = portal_dossiers::refresh_fingerprints(c)?;
+            if rewritten > 0 {
+                log::info!("recomputed the fingerprints of {rewritten} stored dossier(s)");
+            }
             Ok(applied)
         })?;
         if self.backend == Backend::Sqlite {

@@ -3,16 +3,55 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use cchc_domain::feed::FeedEvent;
 use cchc_domain::report::ReportStatus;
-use cchc_domain::{Finding, Month, ReportForm, UnitCode, Values};
+use cchc_domain::workflow::Action;
+use cchc_domain::{Finding, Month, MonthFigures, ReportForm, UnitCode, Values};
 
 use crate::audit::{self, NewEntry};
 use crate::codec::{self, enum_str, from_db_time, json, to_db_time};
 use crate::connection::{DbConnection, write_transaction};
 use crate::error::{DbError, DbResult};
-use crate::feed::{self, NewEvent};
+use crate::feed;
 use crate::schema::{report_revisions, reports};
 use crate::scores::{NewScore, ScoreRow, insert_rows};
+
+/// A report's row as inserted, by a filing or by the bulk loader.
+#[derive(Insertable)]
+#[diesel(table_name = reports)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewReportRow {
+    pub unit_code: String,
+    pub period: String,
+    pub status: String,
+    pub revision: i32,
+    pub values_json: String,
+    pub narrative_json: String,
+    pub findings_json: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+    pub submitted_at: Option<chrono::NaiveDateTime>,
+    pub updated_by: String,
+}
+
+/// A revision's row as inserted.
+#[derive(Insertable)]
+#[diesel(table_name = report_revisions)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct NewRevisionRow {
+    pub report_id: i64,
+    pub revision: i32,
+    pub status: String,
+    pub action: String,
+    pub values_json: String,
+    pub narrative_json: String,
+    pub findings_json: String,
+    pub actor: String,
+    pub actor_role: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub reason: Option<String>,
+    pub request_id: Option<String>,
+}
 
 /// A report as stored now.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,8 +149,8 @@ pub struct NewState {
     pub status: ReportStatus,
     pub form: ReportForm,
     pub findings: Vec<Finding>,
-    /// What happened, for the revision log: `submit`, `save_draft`, later `approve`, `return`, …
-    pub action: String,
+    /// What happened, for the revision log.
+    pub action: Action,
     pub actor: String,
     pub actor_role: String,
     /// Scores of the new revision, one per scheme version that applies.
@@ -122,7 +161,7 @@ pub struct NewState {
     /// Recorded in the same transaction as the write.
     pub audit: Option<NewEntry>,
     /// Change-feed items, in the same transaction.
-    pub events: Vec<NewEvent>,
+    pub events: Vec<FeedEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -266,40 +305,38 @@ fn apply(
             (cur.id, revision, false)
         }
         None => {
-            let id: i64 = diesel::insert_into(reports::table)
-                .values((
-                    reports::unit_code.eq(unit.as_str()),
-                    reports::period.eq(period.to_string()),
-                    reports::status.eq(&status),
-                    reports::revision.eq(1),
-                    reports::values_json.eq(&values_json),
-                    reports::narrative_json.eq(&narrative_json),
-                    reports::findings_json.eq(&findings_json),
-                    reports::created_at.eq(t),
-                    reports::updated_at.eq(t),
-                    reports::submitted_at.eq(submitting.then_some(t)),
-                    reports::updated_by.eq(&next.actor),
-                ))
-                .returning(reports::id)
-                .get_result(c)?;
+            let row = NewReportRow {
+                unit_code: unit.to_string(),
+                period: period.to_string(),
+                status: status.clone(),
+                revision: 1,
+                values_json: values_json.clone(),
+                narrative_json: narrative_json.clone(),
+                findings_json: findings_json.clone(),
+                created_at: t,
+                updated_at: t,
+                submitted_at: submitting.then_some(t),
+                updated_by: next.actor.clone(),
+            };
+            let id: i64 = diesel::insert_into(reports::table).values(&row).returning(reports::id).get_result(c)?;
             (id, 1, true)
         }
     };
     diesel::insert_into(report_revisions::table)
-        .values((
-            report_revisions::report_id.eq(report_id),
-            report_revisions::revision.eq(revision),
-            report_revisions::status.eq(&status),
-            report_revisions::action.eq(&next.action),
-            report_revisions::values_json.eq(&values_json),
-            report_revisions::narrative_json.eq(&narrative_json),
-            report_revisions::findings_json.eq(&findings_json),
-            report_revisions::actor.eq(&next.actor),
-            report_revisions::actor_role.eq(&next.actor_role),
-            report_revisions::created_at.eq(t),
-            report_revisions::reason.eq(next.review.as_ref().and_then(|r| r.reason.as_deref())),
-            report_revisions::request_id.eq(next.request_id.as_deref()),
-        ))
+        .values(&NewRevisionRow {
+            report_id,
+            revision,
+            status,
+            action: next.action.as_str().to_owned(),
+            values_json,
+            narrative_json,
+            findings_json,
+            actor: next.actor.clone(),
+            actor_role: next.actor_role.clone(),
+            created_at: t,
+            reason: next.review.as_ref().and_then(|r| r.reason.clone()),
+            request_id: next.request_id.clone(),
+        })
         .execute(c)?;
     let rows: Vec<ScoreRow> = next
         .scores
@@ -345,7 +382,7 @@ fn apply(
 pub struct Revision {
     pub revision: i32,
     pub status: ReportStatus,
-    pub action: String,
+    pub action: Action,
     pub values: Values,
     pub findings: Vec<Finding>,
     pub actor: String,
@@ -382,7 +419,7 @@ pub fn revisions(conn: &mut DbConnection, report_id: i64, after: i32, limit: i64
             Ok(Revision {
                 revision,
                 status: codec::parse_enum(&status)?,
-                action,
+                action: codec::parse_enum(&action)?,
                 values: codec::from_json(&values)?,
                 findings: codec::from_json(&findings)?,
                 actor,
@@ -393,17 +430,6 @@ pub fn revisions(conn: &mut DbConnection, report_id: i64, after: i32, limit: i64
             })
         })
         .collect()
-}
-
-/// The figures of one commune for one month, as aggregation and ranking read them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MonthFigures {
-    pub unit_code: UnitCode,
-    pub period: Month,
-    pub status: ReportStatus,
-    pub revision: i32,
-    pub values: Values,
-    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 /// Bind parameters per query stay well below SQLite's limit.
@@ -451,6 +477,17 @@ pub fn figures(conn: &mut DbConnection, months: &[Month], units: Option<&[&UnitC
             })
         })
         .collect()
+}
+
+/// The months after `last` in which `unit` has a report of any status, in order.
+pub fn periods_after(conn: &mut DbConnection, unit: &UnitCode, last: Month) -> DbResult<Vec<Month>> {
+    let periods: Vec<String> = reports::table
+        .filter(reports::unit_code.eq(unit.as_str()))
+        .filter(reports::period.gt(last.to_string()))
+        .select(reports::period)
+        .order(reports::period)
+        .load(conn)?;
+    periods.iter().map(|p| codec::month(p)).collect()
 }
 
 /// A report's current revision and values, for re-scoring.

@@ -1,13 +1,15 @@
-//! Stored scoring schemes. A version, once stored, never changes.
+//! Stored scoring schemes. A version, once stored, never changes; who owns a code and which
+//! number comes next is `cchc_domain::scoring`'s to decide.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use cchc_domain::scoring::SchemeRef;
 use cchc_domain::{Month, UnitCode};
 
 use crate::codec::{self, from_db_time, to_db_time};
-use crate::connection::{DbConnection, write_transaction};
-use crate::error::{DbError, DbResult};
+use crate::connection::DbConnection;
+use crate::error::DbResult;
 use crate::schema::scoring_schemes;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,62 +56,44 @@ impl Row {
     }
 }
 
+/// A version to store; its number is `scoring::next_version`'s.
 pub struct NewScheme<'a> {
     pub code: &'a str,
-    /// When given, the version must be the next one (optimistic concurrency for uploads).
-    pub expected_version: Option<i32>,
+    pub version: i32,
     pub owner: Option<&'a UnitCode>,
-    /// The definition, with `version` filled in by `insert` through this callback.
-    pub definition: &'a dyn Fn(i32) -> String,
+    pub definition_json: &'a str,
     pub valid_from: Option<Month>,
     pub valid_to: Option<Month>,
     pub created_by: &'a str,
 }
 
-/// Stores the next version of a scheme. A scheme code belongs to one owner: another owner
-/// cannot add versions to it.
+/// The stored versions of a code, with their owners.
+pub fn stored_versions(conn: &mut DbConnection, code: &str) -> DbResult<Vec<(i32, Option<UnitCode>)>> {
+    let rows: Vec<(i32, Option<String>)> = scoring_schemes::table
+        .filter(scoring_schemes::code.eq(code))
+        .order(scoring_schemes::version)
+        .select((scoring_schemes::version, scoring_schemes::owner_code))
+        .load(conn)?;
+    rows.into_iter().map(|(v, owner)| Ok((v, owner.as_deref().map(codec::unit_code).transpose()?))).collect()
+}
+
+/// Stores a version. Two uploads racing for the same number meet the unique key: the loser
+/// gets `DbError::Duplicate`.
 pub fn insert(conn: &mut DbConnection, new: &NewScheme<'_>, now: DateTime<Utc>) -> DbResult<StoredScheme> {
-    write_transaction(conn, |c| {
-        let existing: Vec<(i32, Option<String>)> = scoring_schemes::table
-            .filter(scoring_schemes::code.eq(new.code))
-            .select((scoring_schemes::version, scoring_schemes::owner_code))
-            .load(c)?;
-        if let Some((_, owner)) = existing.first()
-            && owner.as_deref() != new.owner.map(UnitCode::as_str)
-        {
-            return Err(DbError::Conflict(format!(
-                "scheme `{}` belongs to {}; choose another code",
-                new.code,
-                owner
-                    .as_deref()
-                    .map(|o| format!("province {o}"))
-                    .unwrap_or_else(|| "the national administration".into())
-            )));
-        }
-        let version = existing.iter().map(|(v, _)| *v).max().unwrap_or(0) + 1;
-        if let Some(expected) = new.expected_version
-            && expected != version
-        {
-            return Err(DbError::Conflict(format!(
-                "scheme `{}` would be version {version}, not {expected}: another version was added meanwhile",
-                new.code
-            )));
-        }
-        let id: i64 = diesel::insert_into(scoring_schemes::table)
-            .values((
-                scoring_schemes::code.eq(new.code),
-                scoring_schemes::version.eq(version),
-                scoring_schemes::owner_code.eq(new.owner.map(UnitCode::as_str)),
-                scoring_schemes::definition_json.eq((new.definition)(version)),
-                scoring_schemes::valid_from.eq(new.valid_from.map(|m| m.to_string())),
-                scoring_schemes::valid_to.eq(new.valid_to.map(|m| m.to_string())),
-                scoring_schemes::created_at.eq(to_db_time(now)),
-                scoring_schemes::created_by.eq(new.created_by),
-            ))
-            .returning(scoring_schemes::id)
-            .get_result(c)?;
-        get_by_id(c, id)
-    })
+    let id: i64 = diesel::insert_into(scoring_schemes::table)
+        .values((
+            scoring_schemes::code.eq(new.code),
+            scoring_schemes::version.eq(new.version),
+            scoring_schemes::owner_code.eq(new.owner.map(UnitCode::as_str)),
+            scoring_schemes::definition_json.eq(new.definition_json),
+            scoring_schemes::valid_from.eq(new.valid_from.map(|m| m.to_string())),
+            scoring_schemes::valid_to.eq(new.valid_to.map(|m| m.to_string())),
+            scoring_schemes::created_at.eq(to_db_time(now)),
+            scoring_schemes::created_by.eq(new.created_by),
+        ))
+        .returning(scoring_schemes::id)
+        .get_result(conn)?;
+    get_by_id(conn, id)
 }
 
 pub fn get_by_id(conn: &mut DbConnection, id: i64) -> DbResult<StoredScheme> {
@@ -125,23 +109,6 @@ pub fn all(conn: &mut DbConnection) -> DbResult<Vec<StoredScheme>> {
         .into_iter()
         .map(Row::into_domain)
         .collect()
-}
-
-/// The schemes' identities and validity without their definitions: what choosing one needs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SchemeRef {
-    pub id: i64,
-    pub code: String,
-    pub version: i32,
-    pub owner: Option<UnitCode>,
-    pub valid_from: Option<Month>,
-    pub valid_to: Option<Month>,
-}
-
-impl SchemeRef {
-    pub fn applies_to(&self, m: Month) -> bool {
-        self.valid_from.is_none_or(|f| f <= m) && self.valid_to.is_none_or(|t| m <= t)
-    }
 }
 
 pub fn refs(conn: &mut DbConnection) -> DbResult<Vec<SchemeRef>> {

@@ -1,18 +1,18 @@
-//! Units, their effective-dated versions and merges.
+//! Units, their effective-dated versions and merges, as stored. What a change may do is
+//! `cchc_domain::hierarchy`'s to decide.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use cchc_domain::hierarchy::{Hierarchy, Merge, UnitVersion, exists_throughout};
-use cchc_domain::{Month, UnitCode};
+use cchc_domain::hierarchy::{Merge, UnitVersion};
+use cchc_domain::{Month, Topology, UnitCode};
 
 use crate::codec::{self, enum_str, to_db_time};
 use crate::connection::{DbConnection, write_transaction};
 use crate::epoch::Epoch;
-use crate::error::{DbError, DbResult};
+use crate::error::DbResult;
 use crate::schema::{unit_merges, unit_versions, units};
 
 #[derive(Queryable, Selectable)]
@@ -54,29 +54,9 @@ fn insert_version(conn: &mut DbConnection, v: &UnitVersion, now: DateTime<Utc>) 
     Ok(())
 }
 
-/// Creates a unit with its first version. A code that exists already is a conflict; a parent
-/// that does not exist is refused by the foreign key.
+/// Creates a unit with its first version (the rules are `hierarchy::check_create`'s).
 pub fn create(conn: &mut DbConnection, first: &UnitVersion, now: DateTime<Utc>) -> DbResult<()> {
     write_transaction(conn, |c| {
-        let exists: i64 = units::table.filter(units::code.eq(first.code.as_str())).count().get_result(c)?;
-        if exists > 0 {
-            return Err(DbError::Conflict(format!("unit {} already exists", first.code)));
-        }
-        if let Some(parent) = &first.parent {
-            let parent_versions = versions_of(c, parent)?;
-            if parent_versions.is_empty() {
-                return Err(DbError::Conflict(format!("parent unit {parent} does not exist")));
-            }
-            let refs: Vec<&UnitVersion> = parent_versions.iter().collect();
-            if !exists_throughout(&refs, first.valid_from, first.valid_to) {
-                let span = |m: Option<Month>, open: &str| m.map(|m| m.to_string()).unwrap_or_else(|| open.to_owned());
-                return Err(DbError::Conflict(format!(
-                    "parent unit {parent} does not exist throughout {} – {}",
-                    span(first.valid_from, "the beginning"),
-                    span(first.valid_to, "now")
-                )));
-            }
-        }
         diesel::insert_into(units::table)
             .values((units::code.eq(first.code.as_str()), units::created_at.eq(to_db_time(now))))
             .execute(c)?;
@@ -126,25 +106,6 @@ pub fn all_merges(conn: &mut DbConnection) -> DbResult<Vec<Merge>> {
             })
         })
         .collect()
-}
-
-/// Unit versions and merges: enough to build the tree of any month. Trees are built once per
-/// month and kept.
-pub struct Topology {
-    pub versions: Vec<UnitVersion>,
-    pub merges: Vec<Merge>,
-    trees: Mutex<HashMap<Month, Arc<Hierarchy>>>,
-}
-
-impl Topology {
-    pub fn new(versions: Vec<UnitVersion>, merges: Vec<Merge>) -> Topology {
-        Topology { versions, merges, trees: Mutex::new(HashMap::new()) }
-    }
-
-    pub fn at(&self, m: Month) -> Arc<Hierarchy> {
-        let mut trees = self.trees.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        trees.entry(m).or_insert_with(|| Arc::new(Hierarchy::at(&self.versions, m))).clone()
-    }
 }
 
 pub fn topology(conn: &mut DbConnection) -> DbResult<Topology> {
@@ -274,7 +235,8 @@ struct IdVersionRow {
     version: VersionRow,
 }
 
-fn versions_with_ids(conn: &mut DbConnection, code: &UnitCode) -> DbResult<Vec<(i64, UnitVersion)>> {
+/// A unit's versions in stored order, each with the id that [`set_valid_to`] takes.
+pub fn versions_with_ids(conn: &mut DbConnection, code: &UnitCode) -> DbResult<Vec<(i64, UnitVersion)>> {
     unit_versions::table
         .filter(unit_versions::code.eq(code.as_str()))
         .select(IdVersionRow::as_select())
@@ -285,169 +247,40 @@ fn versions_with_ids(conn: &mut DbConnection, code: &UnitCode) -> DbResult<Vec<(
         .collect()
 }
 
-fn set_valid_to(conn: &mut DbConnection, id: i64, to: Option<Month>) -> DbResult<()> {
+/// Every version of the units whose parent is `code`, in any month.
+pub fn child_versions(conn: &mut DbConnection, code: &UnitCode) -> DbResult<Vec<UnitVersion>> {
+    unit_versions::table
+        .filter(unit_versions::parent_code.eq(code.as_str()))
+        .select(VersionRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(VersionRow::into_domain)
+        .collect()
+}
+
+/// Ends a stored version in month `to` (or opens it again for `None`).
+pub fn set_valid_to(conn: &mut DbConnection, id: i64, to: Option<Month>) -> DbResult<()> {
     diesel::update(unit_versions::table.find(id))
         .set(unit_versions::valid_to.eq(to.map(|m| m.to_string())))
         .execute(conn)?;
-    Ok(())
+    bump_revision(conn)
 }
 
-fn ensure_parent_throughout(c: &mut DbConnection, v: &UnitVersion) -> DbResult<()> {
-    if let Some(parent) = &v.parent {
-        let parent_versions = versions_of(c, parent)?;
-        let refs: Vec<&UnitVersion> = parent_versions.iter().collect();
-        if parent_versions.is_empty() || !exists_throughout(&refs, v.valid_from, v.valid_to) {
-            return Err(DbError::Conflict(format!(
-                "parent unit {parent} does not exist throughout {} – {}",
-                v.valid_from.map(|m| m.to_string()).unwrap_or_else(|| "the beginning".into()),
-                v.valid_to.map(|m| m.to_string()).unwrap_or_else(|| "now".into())
-            )));
-        }
-    }
-    Ok(())
+/// Adds a version to an existing unit.
+pub fn add_version(conn: &mut DbConnection, v: &UnitVersion, now: DateTime<Utc>) -> DbResult<()> {
+    insert_version(conn, v, now)?;
+    bump_revision(conn)
 }
 
-/// A change of name and/or parent from a month on: the version in force then ends the month
-/// before, and a new one starts (Thị trấn Bố Hạ becomes Xã Bố Hạ under province 24 from 2025-07).
-pub fn change(
-    conn: &mut DbConnection,
-    code: &UnitCode,
-    from: Month,
-    name: Option<&str>,
-    parent: Option<Option<&UnitCode>>,
-    now: DateTime<Utc>,
-) -> DbResult<UnitVersion> {
-    write_transaction(conn, |c| {
-        let versions = versions_with_ids(c, code)?;
-        let (id, current) = versions
-            .iter()
-            .find(|(_, v)| v.is_valid_at(from))
-            .ok_or_else(|| DbError::Conflict(format!("unit {code} does not exist in {from}")))?;
-        if current.valid_from == Some(from) {
-            return Err(DbError::Conflict(format!("a version of unit {code} already starts in {from}")));
-        }
-        let mut next = current.clone();
-        if let Some(n) = name {
-            next.name = n.to_owned();
-        }
-        if let Some(p) = parent {
-            next.parent = p.cloned();
-        }
-        cchc_domain::hierarchy::check_parent(next.level, next.parent.as_ref()).map_err(DbError::Conflict)?;
-        next.valid_from = Some(from);
-        ensure_parent_throughout(c, &next)?;
-        set_valid_to(c, *id, Some(from.previous()))?;
-        insert_version(c, &next, now)?;
-        bump_revision(c)?;
-        Ok(next)
-    })
-}
-
-/// Units that still hang below `code` after `last`.
-fn children_after(conn: &mut DbConnection, code: &UnitCode, last: Month) -> DbResult<Vec<String>> {
-    let rows: Vec<(String, Option<String>)> = unit_versions::table
-        .filter(unit_versions::parent_code.eq(code.as_str()))
-        .select((unit_versions::code, unit_versions::valid_to))
-        .load(conn)?;
-    let mut out: Vec<String> = rows
-        .into_iter()
-        .filter(|(_, to)| to.as_deref().is_none_or(|t| t > last.to_string().as_str()))
-        .map(|(c, _)| c)
-        .collect();
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-/// Ends a unit after `last` (Huyện Yên Thế ends 2025-06). Units below it must have been
-/// re-parented, merged or ended by then.
-pub fn end(conn: &mut DbConnection, code: &UnitCode, last: Month) -> DbResult<()> {
-    write_transaction(conn, |c| {
-        let versions = versions_with_ids(c, code)?;
-        if versions.is_empty() {
-            return Err(DbError::NotFound);
-        }
-        let later: Vec<String> = crate::schema::reports::table
-            .filter(crate::schema::reports::unit_code.eq(code.as_str()))
-            .filter(crate::schema::reports::period.gt(last.to_string()))
-            .select(crate::schema::reports::period)
-            .order(crate::schema::reports::period)
-            .load(c)?;
-        if !later.is_empty() {
-            return Err(DbError::Conflict(format!(
-                "unit {code} has reports after {last} ({}): they would be lost to every view",
-                later.join(", ")
-            )));
-        }
-        let orphans = children_after(c, code, last)?;
-        if !orphans.is_empty() {
-            return Err(DbError::Conflict(format!(
-                "units {} are still below {code} after {last}: re-parent, merge or end them first",
-                orphans.join(", ")
-            )));
-        }
-        let (id, current) = versions
-            .iter()
-            .find(|(_, v)| v.is_valid_at(last))
-            .ok_or_else(|| DbError::Conflict(format!("unit {code} does not exist in {last}")))?;
-        if versions.iter().any(|(_, v)| v.valid_from.is_some_and(|f| f > last)) {
-            return Err(DbError::Conflict(format!("unit {code} has versions starting after {last}")));
-        }
-        if current.valid_to.is_none_or(|t| t > last) {
-            set_valid_to(c, *id, Some(last))?;
-        }
-        bump_revision(c)
-    })
-}
-
-/// `absorbed` merges into `successor` from `effective`: its last month is the one before, and
-/// its history counts towards the successor from then on.
-pub fn merge(
-    conn: &mut DbConnection,
-    absorbed: &UnitCode,
-    successor: &UnitCode,
-    effective: Month,
-    now: DateTime<Utc>,
-) -> DbResult<()> {
-    write_transaction(conn, |c| {
-        if absorbed == successor {
-            return Err(DbError::Conflict("a unit cannot merge into itself".into()));
-        }
-        if absorbed.level() != successor.level() {
-            return Err(DbError::Conflict(format!("a {} cannot merge into a {}", absorbed.level(), successor.level())));
-        }
-        let successor_versions = versions_of(c, successor)?;
-        if !successor_versions.iter().any(|v| v.is_valid_at(effective)) {
-            return Err(DbError::Conflict(format!("successor {successor} does not exist in {effective}")));
-        }
-        let last = effective.previous();
-        let absorbed_versions = versions_of(c, absorbed)?;
-        if !absorbed_versions.iter().any(|v| v.is_valid_at(last)) {
-            return Err(DbError::Conflict(format!(
-                "unit {absorbed} does not exist in {last}, the month before the merger"
-            )));
-        }
-        if all_merges(c)?.iter().any(|m| &m.absorbed == successor && &m.successor == absorbed) {
-            return Err(DbError::Conflict(format!("{successor} already merged into {absorbed}")));
-        }
-        diesel::insert_into(unit_merges::table)
-            .values((
-                unit_merges::absorbed_code.eq(absorbed.as_str()),
-                unit_merges::successor_code.eq(successor.as_str()),
-                unit_merges::effective_from.eq(effective.to_string()),
-                unit_merges::created_at.eq(to_db_time(now)),
-            ))
-            .execute(c)?;
-        crate::feed::append(
-            c,
-            &crate::feed::NewEvent {
-                kind: "unit.merged".into(),
-                subject: absorbed.to_string(),
-                province: None,
-                payload: serde_json::json!({"absorbed": absorbed, "successor": successor, "effective_from": effective}),
-            },
-            now,
-        )?;
-        end(c, absorbed, last)
-    })
+/// Records that `absorbed` merged into `successor` from `effective`.
+pub fn insert_merge(conn: &mut DbConnection, m: &Merge, now: DateTime<Utc>) -> DbResult<()> {
+    diesel::insert_into(unit_merges::table)
+        .values((
+            unit_merges::absorbed_code.eq(m.absorbed.as_str()),
+            unit_merges::successor_code.eq(m.successor.as_str()),
+            unit_merges::effective_from.eq(m.effective.to_string()),
+            unit_merges::created_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    bump_revision(conn)
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use cchc_domain::accounts::Username;
 use cchc_domain::{Role, UnitCode};
 
 use crate::codec::{self, enum_str, from_db_time, to_db_time};
@@ -49,21 +50,16 @@ impl UserRow {
 }
 
 pub struct NewUser<'a> {
-    pub username: &'a str,
+    pub username: &'a Username,
     pub password_hash: &'a str,
     pub role: Role,
     pub unit_code: Option<&'a UnitCode>,
 }
 
-/// Usernames are compared case-insensitively: stored in lower case.
-pub fn normalize_username(username: &str) -> String {
-    username.trim().to_lowercase()
-}
-
 pub fn create(conn: &mut DbConnection, user: &NewUser<'_>, now: DateTime<Utc>) -> DbResult<i64> {
     Ok(diesel::insert_into(users::table)
         .values((
-            users::username.eq(normalize_username(user.username)),
+            users::username.eq(user.username.as_str()),
             users::password_hash.eq(user.password_hash),
             users::role.eq(enum_str(&user.role)),
             users::unit_code.eq(user.unit_code.map(UnitCode::as_str)),
@@ -76,7 +72,7 @@ pub fn create(conn: &mut DbConnection, user: &NewUser<'_>, now: DateTime<Utc>) -
 
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> DbResult<Option<User>> {
     users::table
-        .filter(users::username.eq(normalize_username(username)))
+        .filter(users::username.eq(Username::normalize(username)))
         .select(UserRow::as_select())
         .first(conn)
         .optional()?
@@ -96,7 +92,7 @@ pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> DbResul
 /// Whether a stored user of this name is disabled; `None` when no such user is stored.
 pub fn is_disabled(conn: &mut DbConnection, username: &str) -> DbResult<Option<bool>> {
     Ok(users::table
-        .filter(users::username.eq(normalize_username(username)))
+        .filter(users::username.eq(Username::normalize(username)))
         .select(users::disabled)
         .first(conn)
         .optional()?)
@@ -108,7 +104,7 @@ fn affected(n: usize) -> DbResult<()> {
 
 pub fn set_disabled(conn: &mut DbConnection, username: &str, disabled: bool) -> DbResult<()> {
     affected(
-        diesel::update(users::table.filter(users::username.eq(normalize_username(username))))
+        diesel::update(users::table.filter(users::username.eq(Username::normalize(username))))
             .set(users::disabled.eq(disabled))
             .execute(conn)?,
     )
@@ -116,7 +112,7 @@ pub fn set_disabled(conn: &mut DbConnection, username: &str, disabled: bool) -> 
 
 pub fn set_password(conn: &mut DbConnection, username: &str, password_hash: &str) -> DbResult<()> {
     affected(
-        diesel::update(users::table.filter(users::username.eq(normalize_username(username))))
+        diesel::update(users::table.filter(users::username.eq(Username::normalize(username))))
             .set(users::password_hash.eq(password_hash))
             .execute(conn)?,
     )
@@ -124,7 +120,7 @@ pub fn set_password(conn: &mut DbConnection, username: &str, password_hash: &str
 
 pub fn set_unit(conn: &mut DbConnection, username: &str, unit: &UnitCode) -> DbResult<()> {
     affected(
-        diesel::update(users::table.filter(users::username.eq(normalize_username(username))))
+        diesel::update(users::table.filter(users::username.eq(Username::normalize(username))))
             .set(users::unit_code.eq(unit.as_str()))
             .execute(conn)?,
     )

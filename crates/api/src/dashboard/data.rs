@@ -1,5 +1,5 @@
-//! What each page shows, loaded in one go on the blocking pool through the same functions as
-//! the API's handlers (and so with the same scope checks).
+//! What each page shows, loaded in one go on the blocking pool through the same use cases as
+//! the API's handlers (`crate::app`), and so with the same scope checks.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,22 +9,19 @@ use cchc_domain::hierarchy::Hierarchy;
 use cchc_domain::report::ReportStatus;
 use cchc_domain::scoring::Scheme;
 use cchc_domain::workflow::may_review;
-use cchc_domain::{Month, Period, Principal, UnitCode, UnitLevel};
-use cchc_persistence::units::Topology;
-use cchc_persistence::{DbConnection, reports, scores};
+use cchc_domain::{Month, Period, Principal, Topology, UnitCode, UnitLevel};
+use cchc_persistence::DbConnection;
 
+use crate::app::completeness::{self, CompletenessView};
+use crate::app::rank::cache::CachedRanking;
+use crate::app::rank::{self, RankingRequest};
+use crate::app::read_report::{self, ReportView};
+use crate::app::score_card::{self, CommuneScoreView};
+use crate::app::this_month;
 use crate::auth::Caller;
-use crate::error::{ApiResult, ErrorCode, forbidden};
+use crate::error::{ApiResult, Problem};
 use crate::params;
-use crate::ranking::cache::CachedRanking;
-use crate::routes::completeness::{self, CompletenessView};
-use crate::routes::rankings::rank_for;
-use crate::routes::reports::{self as report_routes, ReportView};
-use crate::routes::scores::{CommuneScoreView, score_view};
 use crate::state::AppState;
-
-/// How far back the default period looks for a month with reports.
-const LOOK_BACK_MONTHS: i64 = 120;
 
 /// The unit a page is about: `?unit=` when given (checked against the caller's scope later),
 /// else the caller's own unit; `None` (the whole country) only for an admin.
@@ -43,35 +40,11 @@ pub fn period_param(
     unit: Option<&UnitCode>,
     param: Option<&str>,
 ) -> ApiResult<(Period, Month)> {
-    let latest = latest_month(conn, topology, unit)?;
+    let latest = rank::latest_month(conn, topology, unit)?;
     match param.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Ok((params::period(p)?, latest)),
         None => Ok((Period::Month(latest), latest)),
     }
-}
-
-/// The latest month, at most ten years back, in which a commune below `unit` (the whole country
-/// for `None`) has a counted report; the current month when there is none.
-pub fn latest_month(conn: &mut DbConnection, topology: &Topology, unit: Option<&UnitCode>) -> ApiResult<Month> {
-    let now = params::current_month();
-    for back in 0..LOOK_BACK_MONTHS {
-        let month = now.plus(-back);
-        let tree = topology.at(month);
-        let codes: Vec<&UnitCode> = match unit {
-            Some(u) if !tree.contains(u) => continue,
-            Some(u) => tree.communes_below(Some(u)).into_iter().map(|n| &n.code).collect(),
-            None => Vec::new(),
-        };
-        if unit.is_some() && codes.is_empty() {
-            continue;
-        }
-        // Scheme 0 scores nothing: only the reports' statuses are read.
-        let rows = scores::for_month(conn, 0, month, unit.map(|_| codes.as_slice()))?;
-        if rows.iter().any(|r| r.status.counts()) {
-            return Ok(month);
-        }
-    }
-    Ok(now)
 }
 
 /// A unit the picker offers.
@@ -86,11 +59,7 @@ pub struct UnitChoice {
 pub fn unit_choices(tree: &Hierarchy, caller: &Principal) -> Vec<UnitChoice> {
     let mut out: Vec<UnitChoice> = tree
         .nodes()
-        .filter(|n| n.level != UnitLevel::Commune)
-        .filter(|n| match caller.unit() {
-            None => caller.is_admin(),
-            Some(scope) => tree.is_within(&n.code, scope),
-        })
+        .filter(|n| n.level != UnitLevel::Commune && caller.covers(tree, &n.code))
         .map(|n| UnitChoice { code: n.code.clone(), name: n.name.clone(), level: n.level })
         .collect();
     out.sort_by(|a, b| a.code.as_str().len().cmp(&b.code.as_str().len()).then_with(|| a.code.cmp(&b.code)));
@@ -114,12 +83,10 @@ pub fn rankings(
     period: Option<&str>,
 ) -> ApiResult<RankingData> {
     let unit = unit_param(caller, unit)?;
-    if unit.is_none() && !caller.is_admin() {
-        return Err(forbidden("the national ranking is for admins"));
-    }
     let topology = st.topology.get(conn, caller.epoch.as_ref())?;
     let (period, latest) = period_param(conn, &topology, unit.as_ref(), period)?;
-    let ranking = rank_for(conn, st, caller, unit.as_ref(), period, None, false)?;
+    let req = RankingRequest { unit: unit.clone(), period, scheme: None, detail: false };
+    let ranking = rank::run(conn, st, caller, &req)?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
     Ok(RankingData { ranking, period, latest, unit, choices })
 }
@@ -143,14 +110,14 @@ pub fn completeness(
     let unit = match unit_param(caller, unit)? {
         Some(u) => u,
         // An admin without a unit: the first province.
-        None => unit_choices(&topology.at(params::current_month()), caller)
+        None => unit_choices(&topology.at(this_month()), caller)
             .into_iter()
             .next()
             .map(|c| c.code)
-            .ok_or_else(|| crate::error::not_found("there are no units yet"))?,
+            .ok_or_else(|| Problem::UnitNotFound.error("there are no units yet"))?,
     };
     let (period, latest) = period_param(conn, &topology, Some(&unit), period)?;
-    let view = completeness::view(conn, st, caller, &unit, period)?;
+    let view = completeness::run(conn, st, caller, &unit, period)?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
     Ok(CompletenessData { view, period, latest, unit, choices })
 }
@@ -179,22 +146,27 @@ pub struct CommuneData {
 pub fn commune(
     conn: &mut DbConnection,
     st: &AppState,
-    caller: &Principal,
+    caller: &Caller,
     code: &UnitCode,
     period: Option<&str>,
 ) -> ApiResult<CommuneData> {
     let topology = st.topology.get(conn, None)?;
     let (period, latest) = period_param(conn, &topology, Some(code), period)?;
-    let (score, scheme) = score_view(conn, st, caller, code, period, None)?;
+    let (score, scheme) = score_card::run(conn, st, caller, code, period, None)?;
     let last = period.last_month();
     let months: Vec<Month> = (0..12).rev().map(|back| last.plus(-back)).collect();
     // The monthly history: the score view's own when the period is a month.
-    let monthly = match period {
-        Period::Month(_) => score.history.iter().map(|h| h.score).collect::<Vec<_>>(),
-        _ => score_view(conn, st, caller, code, Period::Month(last), None)?.0.history.iter().map(|h| h.score).collect(),
+    let monthly: Vec<Option<f64>> = match period {
+        Period::Month(_) => score.history.iter().map(|h| h.score).collect(),
+        _ => score_card::run(conn, st, caller, code, Period::Month(last), None)?
+            .0
+            .history
+            .iter()
+            .map(|h| h.score)
+            .collect(),
     };
-    let figures = reports::figures(conn, &months, Some(&[code]))?;
-    let rates: HashMap<Month, Option<f64>> = figures
+    let filed = read_report::filed(conn, caller, code, &months)?;
+    let rates: HashMap<Month, Option<f64>> = filed
         .iter()
         .filter(|f| f.status.counts())
         .map(|f| (f.period, derive(&f.values).get("resolved_on_time_rate")))
@@ -208,23 +180,23 @@ pub fn commune(
             on_time_rate: rates.get(m).copied().flatten(),
         })
         .collect();
+    // The latest report the caller may read (a draft may be the commune's own business).
     let mut report = None;
-    let mut filed: Vec<Month> = figures.iter().map(|f| f.period).collect();
-    filed.sort();
-    for m in filed.into_iter().rev() {
-        match report_routes::load(conn, caller, code, m) {
-            Ok((r, name)) => {
-                report = Some(report_routes::view(st, &r, name));
+    let mut filed_months: Vec<Month> = filed.iter().map(|f| f.period).collect();
+    filed_months.sort();
+    for m in filed_months.into_iter().rev() {
+        match read_report::run(conn, st, caller, code, m) {
+            Ok(view) => {
+                report = Some(view);
                 break;
             }
-            // A draft the caller may not read.
-            Err(e) if e.code == ErrorCode::NotFound => continue,
+            Err(e) if e.problem == Problem::ReportNotFound => continue,
             Err(e) => return Err(e),
         }
     }
     // The reviewer of the report shown (the rule of the API's approve and return).
     let month = report.as_ref().and_then(|r| r.period.parse::<Month>().ok()).unwrap_or(last);
-    let reviewer = may_review(caller, code, &topology.at(month), &topology.at(params::current_month()));
+    let reviewer = may_review(caller, code, &topology.at(month), &topology.at(this_month()));
     Ok(CommuneData { score, scheme, period, latest, trend, report, reviewer })
 }
 

@@ -9,6 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::{Ready, ready};
 
+use cchc_domain::ranking::Standing;
 use cchc_domain::{Month, Period, Role};
 
 /// The cookie that remembers the chosen language.
@@ -142,15 +143,6 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("sort.sorted_by", "Đã sắp xếp theo", "Sorted by"),
     ("sort.ascending", "tăng dần", "ascending"),
     ("sort.descending", "giảm dần", "descending"),
-    ("status.submitted", "Đã gửi", "Submitted"),
-    ("status.approved", "Đã duyệt", "Approved"),
-    ("status.locked", "Đã khóa", "Locked"),
-    ("status.draft", "Bản nháp", "Draft"),
-    ("status.returned", "Bị trả lại", "Returned"),
-    ("status.missing", "Chưa báo cáo", "Not reported"),
-    ("status.partial", "Thiếu tháng", "Some months missing"),
-    ("status.not_existing", "Chưa có đơn vị", "Unit did not exist"),
-    ("status.other", "Khác", "Other"),
     ("completeness.title", "Tình hình nộp báo cáo", "Reporting completeness"),
     ("completeness.expected", "Phải nộp", "Expected"),
     ("completeness.reported", "Đã nộp", "Reported"),
@@ -306,19 +298,12 @@ impl Tr {
         self.lang.code()
     }
 
-    pub fn status(&self, status: &str) -> &'static str {
-        let key = match status {
-            "submitted" => "status.submitted",
-            "approved" => "status.approved",
-            "locked" => "status.locked",
-            "draft" => "status.draft",
-            "returned" => "status.returned",
-            "missing" => "status.missing",
-            "partial" => "status.partial",
-            "not_existing" => "status.not_existing",
-            _ => "status.other",
-        };
-        self.t(key)
+    /// The name of a standing (the domain keeps both languages, for tables and documents too).
+    pub fn status(&self, standing: Standing) -> &'static str {
+        match self.lang {
+            Lang::Vi => standing.label_vi(),
+            Lang::En => standing.label_en(),
+        }
     }
 
     pub fn role(&self, role: Role) -> &'static str {
@@ -416,9 +401,8 @@ mod tests {
         assert_eq!(vi.t("nav.rankings"), "Xếp hạng");
         assert_eq!(en.t("nav.rankings"), "Rankings");
         assert_eq!(vi.t("no.such.key"), "no.such.key");
-        assert_eq!(vi.status("missing"), "Chưa báo cáo");
-        assert_eq!(en.status("returned"), "Returned");
-        assert_eq!(en.status("something else"), "Other");
+        assert_eq!(vi.status(Standing::Missing), "Chưa báo cáo");
+        assert_eq!(en.status(Standing::Returned), "Returned");
         assert_eq!(vi.role(Role::District), "Cán bộ huyện");
     }
 

@@ -30,9 +30,9 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use askama::Template;
 
-use crate::error::{AppError, ErrorCause, ErrorCode, internal};
+use crate::error::{AppError, ErrorCause, Problem, internal};
 use crate::middleware::RequestId;
-use crate::routes::{read, resource};
+use crate::startup::{read, resource};
 
 use i18n::{LANG_COOKIE, Lang, Tr};
 
@@ -43,26 +43,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::redirect("/app", "/app/")).service(
         web::scope("/app")
             .wrap(from_fn(frame))
-            .service(resource("/", "GET, HEAD").route(read().to(pages::rankings)))
+            .service(resource("/", "GET, HEAD".into()).route(read().to(pages::rankings)))
             .service(
-                resource("/login", "GET, HEAD, POST")
+                resource("/login", "GET, HEAD, POST".into())
                     .route(read().to(pages::login_form))
                     .route(web::post().to(pages::login)),
             )
-            .service(resource("/logout", "POST").route(web::post().to(pages::logout)))
-            .service(resource("/completeness", "GET, HEAD").route(read().to(pages::completeness)))
-            .service(resource("/communes/{code}", "GET, HEAD").route(read().to(pages::commune)))
+            .service(resource("/logout", "POST".into()).route(web::post().to(pages::logout)))
+            .service(resource("/completeness", "GET, HEAD".into()).route(read().to(pages::completeness)))
+            .service(resource("/communes/{code}", "GET, HEAD".into()).route(read().to(pages::commune)))
             .service(
-                resource("/communes/{code}/reports/{period}/approve", "POST").route(web::post().to(pages::approve)),
+                resource("/communes/{code}/reports/{period}/approve", "POST".into())
+                    .route(web::post().to(pages::approve)),
             )
             .service(
-                resource("/communes/{code}/reports/{period}/return", "POST")
+                resource("/communes/{code}/reports/{period}/return", "POST".into())
                     .route(web::post().to(pages::return_report)),
             )
-            .service(resource("/export/rankings.{format}", "GET, HEAD").route(read().to(pages::export_rankings)))
-            .service(resource("/static/{file}", "GET, HEAD").route(read().to(pages::asset)))
+            .service(resource("/export/rankings.{format}", "GET, HEAD".into()).route(read().to(pages::export_rankings)))
+            .service(resource("/static/{file}", "GET, HEAD".into()).route(read().to(pages::asset)))
             .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(PageError::from(crate::error::not_found("no such page")))
+                Err::<HttpResponse, _>(PageError::from(Problem::NotFound.error("no such page")))
             })),
     );
 }
@@ -94,13 +95,13 @@ impl std::fmt::Display for PageError {
 /// What the middleware needs to render an error page.
 #[derive(Debug, Clone)]
 struct ErrorPage {
-    code: ErrorCode,
+    problem: Problem,
     detail: String,
 }
 
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
-        self.0.code.status()
+        self.0.problem.status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -109,7 +110,7 @@ impl ResponseError for PageError {
             res.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         let mut response = res.finish();
-        response.extensions_mut().insert(ErrorPage { code: self.0.code, detail: self.0.detail.clone() });
+        response.extensions_mut().insert(ErrorPage { problem: self.0.problem, detail: self.0.detail.clone() });
         if let Some(cause) = &self.0.cause {
             response.extensions_mut().insert(ErrorCause(cause.clone()));
         }
@@ -154,7 +155,7 @@ async fn frame(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
     let mut res = match page {
-        Some(ErrorPage { code: ErrorCode::Unauthorized, .. }) => {
+        Some(ErrorPage { problem: Problem::Unauthorized, .. }) => {
             // Back to this page after signing in (GET only); say so when a session ended.
             let mut pairs: Vec<(&str, &str)> = Vec::new();
             if had_session {

@@ -11,13 +11,16 @@ use serde::de::DeserializeOwned;
 use cchc_domain::Role;
 use cchc_domain::workflow::Action;
 
-use crate::error::{AppError, ErrorCode, bad_request, internal, not_found};
+use actix_web::http::header::{EntityTag, IfMatch};
+
+use crate::app::rank;
+use crate::app::review_report::{self, ReviewAction};
+use crate::app::sign_in::{self, Credentials};
+use crate::auth::client_address;
+use crate::error::{AppError, Problem, internal};
 use crate::export::{self, ExportFormat};
 use crate::params;
-use crate::routes::rankings::ranking_table;
-use crate::routes::reports::IfMatch;
-use crate::routes::{review, tokens};
-use crate::state::AppState;
+use crate::state::{AppState, RunOnDb};
 
 use super::i18n::{Lang, Tr};
 use super::session::{self, Session};
@@ -76,7 +79,8 @@ struct ReviewForm {
 /// Reads an `application/x-www-form-urlencoded` body. Any body is read (a form without its
 /// CSRF field must get to the CSRF check, and a 403).
 fn form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|e| bad_request(format!("the form could not be read: {e}")))
+    serde_urlencoded::from_bytes(body)
+        .map_err(|e| Problem::BadRequest.error(format!("the form could not be read: {e}")))
 }
 
 fn html(page: impl Template, status: actix_web::http::StatusCode) -> PageResult {
@@ -106,10 +110,9 @@ pub async fn rankings(
     {
         return Ok(see_other(&format!("/app/communes/{unit}")));
     }
-    let st = state.clone();
     let caller = session.caller.clone();
     let PageQuery { unit, period } = query.into_inner();
-    let data = state.db(move |conn| data::rankings(conn, &st, &caller, unit.as_deref(), period.as_deref())).await?;
+    let data = state.run(move |conn, st| data::rankings(conn, st, &caller, unit.as_deref(), period.as_deref())).await?;
     let title = format!("{} · {}", Tr::new(lang).t("rankings.title"), data.ranking.view.unit_name);
     let chrome = Chrome::new(&req, lang, Some(&session), "rankings", title);
     html(views::rankings_page(chrome, &data), ok())
@@ -125,13 +128,12 @@ pub async fn export_rankings(
     let format = match path.as_str() {
         "csv" => ExportFormat::Csv,
         "xlsx" => ExportFormat::Xlsx,
-        _ => return Err(not_found("downloads are .csv or .xlsx").into()),
+        _ => return Err(Problem::NotFound.error("downloads are .csv or .xlsx").into()),
     };
-    let st = state.clone();
     let caller = session.caller.clone();
     let PageQuery { unit, period } = query.into_inner();
-    let data = state.db(move |conn| data::rankings(conn, &st, &caller, unit.as_deref(), period.as_deref())).await?;
-    Ok(export::respond(format, &ranking_table(&data.ranking.view, &data.ranking.bands))?)
+    let data = state.run(move |conn, st| data::rankings(conn, st, &caller, unit.as_deref(), period.as_deref())).await?;
+    Ok(export::respond(format, &rank::table(&data.ranking.view, &data.ranking.bands))?)
 }
 
 /// Expected, reported, on time, late and missing reports below the officer's unit.
@@ -142,10 +144,10 @@ pub async fn completeness(
     req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> PageResult {
-    let st = state.clone();
     let caller = session.caller.principal.clone();
     let PageQuery { unit, period } = query.into_inner();
-    let data = state.db(move |conn| data::completeness(conn, &st, &caller, unit.as_deref(), period.as_deref())).await?;
+    let data =
+        state.run(move |conn, st| data::completeness(conn, st, &caller, unit.as_deref(), period.as_deref())).await?;
     let title = format!("{} · {}", Tr::new(lang).t("completeness.title"), data.view.unit_name);
     let chrome = Chrome::new(&req, lang, Some(&session), "completeness", title);
     html(views::completeness_page(chrome, &data), ok())
@@ -161,10 +163,9 @@ pub async fn commune(
     query: web::Query<CommuneQuery>,
 ) -> PageResult {
     let code = params::commune_code(&path)?;
-    let st = state.clone();
-    let caller = session.caller.principal.clone();
+    let caller = session.caller.clone();
     let CommuneQuery { period, done, error } = query.into_inner();
-    let data = state.db(move |conn| data::commune(conn, &st, &caller, &code, period.as_deref())).await?;
+    let data = state.run(move |conn, st| data::commune(conn, st, &caller, &code, period.as_deref())).await?;
     let tr = Tr::new(lang);
     let flash = Flash::from_query(&tr, done.as_deref(), error.as_deref());
     let title = format!("{} · {}", data.score.unit_name, tr.period(&data.period));
@@ -202,27 +203,36 @@ async fn review_action(
     let f: ReviewForm = form(&body)?;
     session.check_csrf(&state, &f.csrf)?;
     let (code, period) = path.into_inner();
-    let code = params::commune_code(&code)?;
-    let month = params::period(&period)?.as_month().map_err(|e| bad_request(e.to_string()))?;
+    let (code, month) = (params::commune_code(&code)?, params::month(&period)?);
     let back = |key: &str, value: &str| {
         format!("/app/communes/{code}?{}", encode_pairs(&[("period", &month.to_string()), (key, value)]))
     };
-    let reason = f.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-    if action == Action::Return && reason.is_none() {
-        return Ok(see_other(&back("error", "reason_required")));
-    }
-    let condition = f.etag.filter(|t| !t.is_empty()).map(|t| IfMatch::Tags(vec![t]));
-    let outcome = review::apply(&state, session.caller.clone(), code.clone(), month, action, reason, condition).await;
-    match outcome {
+    // The form carries the tag of the report it showed; one that does not parse matches nothing.
+    let if_match =
+        f.etag.filter(|t| !t.is_empty()).map(|t| IfMatch::Items(t.parse::<EntityTag>().into_iter().collect()));
+    let cmd = ReviewAction { commune: code.clone(), month, action, reason: f.reason, if_match };
+    let caller = session.caller.clone();
+    match state.run(move |conn, st| review_report::run(conn, st, &caller, cmd)).await {
         Ok(_) => Ok(see_other(&back("done", if action == Action::Approve { "approved" } else { "returned" }))),
-        Err(e) => match e.code {
-            ErrorCode::Conflict => Ok(see_other(&back("error", "wrong_state"))),
-            ErrorCode::PreconditionFailed => Ok(see_other(&back("error", "stale"))),
-            ErrorCode::BadRequest => Ok(see_other(&back("error", "reason_too_long"))),
-            ErrorCode::NotFound => Ok(see_other(&back("error", "not_found"))),
-            _ => Err(e.into()),
+        // The outcome is told by its kind, never guessed from the HTTP status.
+        Err(e) => match outcome_key(e.problem) {
+            Some(key) => Ok(see_other(&back("error", key))),
+            None => Err(e.into()),
         },
     }
+}
+
+/// The message a review action's problem shows on the commune's page; `None` for problems
+/// that get an error page.
+fn outcome_key(problem: Problem) -> Option<&'static str> {
+    Some(match problem {
+        Problem::ReasonRequired => "reason_required",
+        Problem::ReasonTooLong => "reason_too_long",
+        Problem::WrongState | Problem::ReportClosed | Problem::AlreadySubmitted => "wrong_state",
+        Problem::StaleRevision => "stale",
+        Problem::ReportNotFound => "not_found",
+        _ => return None,
+    })
 }
 
 fn login_page(
@@ -272,14 +282,16 @@ pub async fn login(state: web::Data<AppState>, lang: Lang, req: HttpRequest, bod
     session::check_login_csrf(&state, &req, &f.csrf)?;
     let next = session::safe_next(f.next.as_deref());
     let username = f.username.trim().to_owned();
-    match tokens::sign_in(&state, &req, username.clone(), f.password).await {
+    let address = client_address(&req, state.rules.trust_proxy);
+    let credentials = Credentials { username: username.clone(), password: f.password, address };
+    match sign_in::run(&state, credentials).await {
         Ok(signed) => {
             let mut res = see_other(&next);
             res.add_cookie(&session::session_cookie(&req, signed.token, state.token_ttl)).map_err(internal)?;
             res.add_cookie(&session::removal(&req, session::LOGIN_COOKIE)).map_err(internal)?;
             Ok(res)
         }
-        Err(e) if matches!(e.code, ErrorCode::Unauthorized | ErrorCode::TooManyRequests) => {
+        Err(e) if matches!(e.problem, Problem::SignInFailed | Problem::TooManySignIns) => {
             let tr = Tr::new(lang);
             let message = match e.retry_after {
                 Some(wait) => format!("{} {wait}", tr.t("auth.too_many")),
@@ -287,7 +299,7 @@ pub async fn login(state: web::Data<AppState>, lang: Lang, req: HttpRequest, bod
             };
             let (nonce, _) = session::login_nonce(&req);
             let csrf = session::sign(&state, "login:", &nonce)?;
-            let mut res = html(login_page(&req, lang, csrf, next, username, Some(message), None), e.code.status())?;
+            let mut res = html(login_page(&req, lang, csrf, next, username, Some(message), None), e.problem.status())?;
             if let Some(wait) = e.retry_after
                 && let Ok(v) = HeaderValue::from_str(&wait.to_string())
             {
@@ -315,7 +327,7 @@ pub async fn asset(req: HttpRequest, path: web::Path<String>) -> PageResult {
         "dashboard.css" => (views::CSS, "text/css; charset=utf-8"),
         "dashboard.js" => (views::JS, "text/javascript; charset=utf-8"),
         "favicon.svg" => (views::FAVICON, "image/svg+xml"),
-        _ => return Err(PageError::from(not_found("no such file"))),
+        _ => return Err(PageError::from(Problem::NotFound.error("no such file"))),
     };
     let current = req.query_string() == format!("v={}", views::asset_version());
     let cache = if current { "public, max-age=31536000, immutable" } else { "no-cache" };

@@ -30,7 +30,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::auth::{Caller, ensure_enabled};
-use crate::error::{AppError, forbidden, internal, unauthorized};
+use crate::error::{AppError, Problem, internal};
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
@@ -80,7 +80,7 @@ impl FromRequest for Session {
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         Box::pin(async move {
             let state = state.ok_or_else(|| internal("app state missing"))?;
-            let token = token.ok_or_else(|| unauthorized("this page needs a signed-in session"))?;
+            let token = token.ok_or_else(|| Problem::Unauthorized.error("this page needs a signed-in session"))?;
             let principal = state.keys.verify(&token)?;
             let epoch = ensure_enabled(&state, &principal).await?;
             let csrf = sign(&state, "session:", &token)?;
@@ -104,7 +104,8 @@ pub fn sign(state: &AppState, context: &str, value: &str) -> Result<String, AppE
 
 /// Checks a submitted CSRF token in constant time.
 pub fn verify(state: &AppState, context: &str, value: &str, submitted: &str) -> Result<(), AppError> {
-    let refused = || forbidden("the form's CSRF token is missing or wrong; reload the page and try again");
+    let refused =
+        || Problem::CsrfRejected.error("the form's CSRF token is missing or wrong; reload the page and try again");
     let bytes = URL_SAFE_NO_PAD.decode(submitted.trim()).map_err(|_| refused())?;
     mac(state, context, value)?.verify_slice(&bytes).map_err(|_| refused())
 }
@@ -119,10 +120,9 @@ pub fn login_nonce(req: &HttpRequest) -> (String, bool) {
 
 /// Checks the sign-in form's token against the nonce cookie.
 pub fn check_login_csrf(state: &AppState, req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
-    let nonce = req
-        .cookie(LOGIN_COOKIE)
-        .map(|c| c.value().to_owned())
-        .ok_or_else(|| forbidden("the sign-in form's cookie is missing; reload the page and try again"))?;
+    let nonce = req.cookie(LOGIN_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| {
+        Problem::CsrfRejected.error("the sign-in form's cookie is missing; reload the page and try again")
+    })?;
     verify(state, "login:", &nonce, submitted)
 }
 

@@ -11,8 +11,10 @@ use cchc_domain::derived::derived_figure;
 use cchc_domain::scoring::{BandDefinition, CriterionStatus, Scheme};
 use cchc_domain::{Catalog, Month, Period, Severity, Value};
 
-use crate::ranking::RankingEntry;
-use crate::routes::reports::{ReportView, etag_of};
+use cchc_domain::ranking::Standing;
+
+use crate::app::rank::RankingEntry;
+use crate::app::read_report::ReportView;
 
 use super::charts::{self, ChartText, TrendInput};
 use super::data::{CommuneData, CompletenessData, RankingData, TrendPoint, UnitChoice, awaiting_review};
@@ -272,8 +274,8 @@ fn rank_row(tr: &Tr, bands: &[BandDefinition], period: &Period, e: &RankingEntry
         band_sort: band.as_ref().map(|b| b.class.trim_start_matches("badge band-").to_owned()).unwrap_or_default(),
         band,
         change: rank_change(tr, e.rank_change),
-        status: tr.status(&e.status),
-        status_code: e.status.clone(),
+        status: tr.status(e.status),
+        status_code: e.status.as_str().to_owned(),
         highlight: e.rank.is_none(),
     }
 }
@@ -316,7 +318,7 @@ pub fn rankings_page(chrome: Chrome, data: &RankingData) -> RankingsPage {
     RankingsPage {
         picker: Picker {
             action: "/app/".into(),
-            groups: period_groups(&tr, data.period, data.latest, crate::params::current_month()),
+            groups: period_groups(&tr, data.period, data.latest, crate::app::this_month()),
             units: unit_options(&tr, &data.choices, unit.as_deref(), data.unit.is_none() || chrome_is_admin(&chrome)),
             unit: unit.clone(),
         },
@@ -381,7 +383,7 @@ pub fn completeness_page(chrome: Chrome, data: &CompletenessData) -> Completenes
     CompletenessPage {
         picker: Picker {
             action: "/app/completeness".into(),
-            groups: period_groups(&tr, data.period, data.latest, crate::params::current_month()),
+            groups: period_groups(&tr, data.period, data.latest, crate::app::this_month()),
             units: unit_options(&tr, &data.choices, Some(&unit), false),
             unit: Some(unit.clone()),
         },
@@ -406,7 +408,7 @@ pub fn completeness_page(chrome: Chrome, data: &CompletenessData) -> Completenes
                 href: format!("/app/communes/{}?{}", m.unit_code, encode_pairs(&[("period", &m.period)])),
                 period: Period::parse(&m.period).map(|p| tr.period(&p)).unwrap_or_else(|_| m.period.clone()),
                 period_code: m.period.clone(),
-                status: tr.status(&m.status),
+                status: tr.status(m.status),
                 due: date(&tr, m.due_date),
             })
             .collect(),
@@ -592,7 +594,7 @@ fn report_block(tr: &Tr, catalog: &Catalog, r: &ReportView) -> ReportBlock {
         .collect();
     ReportBlock {
         period_label: Period::parse(&r.period).map(|p| tr.period(&p)).unwrap_or_else(|_| r.period.clone()),
-        status: tr.status(r.status.as_str()),
+        status: tr.status(Standing::of_report(Some(r.status))),
         revision: r.revision,
         submitted_at: r.submitted_at.map(|t| match tr.lang {
             Lang::Vi => t.format("%H:%M %d/%m/%Y").to_string(),
@@ -653,7 +655,7 @@ pub fn commune_page(
                 open: awaiting_review(r),
                 approve_action: format!("{base}/approve"),
                 return_action: format!("{base}/return"),
-                etag: etag_of(&r.unit_code, &r.period, r.revision),
+                etag: r.etag.clone(),
             })
         }
         _ => None,
@@ -661,7 +663,7 @@ pub fn commune_page(
     Ok(CommunePage {
         picker: Picker {
             action: format!("/app/communes/{}", s.unit_code),
-            groups: period_groups(&tr, data.period, data.latest, crate::params::current_month()),
+            groups: period_groups(&tr, data.period, data.latest, crate::app::this_month()),
             units: Vec::new(),
             unit: None,
         },
@@ -671,7 +673,7 @@ pub fn commune_page(
         score: tr.opt_decimal(s.score),
         max: tr.decimal(s.scheme.max_score),
         band: s.band.as_deref().map(|b| band_badge(&tr, bands, b)),
-        status: tr.status(&s.status),
+        status: tr.status(s.status),
         rank,
         scheme_name: if tr.lang == Lang::Vi { s.scheme.name_vi.clone() } else { s.scheme.name_en.clone() },
         breakdown: breakdown(&tr, scheme, data),

@@ -1,5 +1,7 @@
-//! HTTP routes, one module per concept of the field. Resources are registered explicitly so
-//! that a wrong method gets `405` with `Allow`.
+//! HTTP in and out, one module per resource of the field: a handler parses the request, calls
+//! one use case in `crate::app` and writes the response. Every route is listed once, in the
+//! table below, which registers it with actix (a wrong method answers 405 with `Allow`) and
+//! with the OpenAPI document.
 
 pub mod aggregates;
 pub mod audit;
@@ -19,93 +21,98 @@ pub mod tokens;
 pub mod units;
 pub mod users;
 
-use actix_web::{HttpResponse, guard, web};
+use actix_web::http::header::{self, IfMatch};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 
-use crate::error::method_not_allowed;
+use crate::app::read_report::ReportView;
+use crate::startup::{allow, json_config, read, resource};
 
 /// Bodies of report writes may be large (a long narrative); everything else stays small.
 pub const REPORT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 pub const SCHEME_BODY_LIMIT: usize = 1024 * 1024;
-/// The portal's NDJSON batches stream through; this only bounds one request's size.
-pub const PORTAL_BODY_LIMIT: usize = 512 * 1024 * 1024;
 
-/// A resource whose unmatched methods answer 405 with `Allow`.
-pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path)
-        .default_service(web::to(move || async move { Err::<HttpResponse, _>(method_not_allowed(allow)) }))
+/// The route of one method of a resource.
+fn method(name: &str) -> actix_web::Route {
+    match name {
+        "GET" => read(),
+        "PUT" => web::put(),
+        "DELETE" => web::delete(),
+        _ => web::post(),
+    }
 }
 
-/// A GET route that answers HEAD too (actix sends no body for HEAD).
-pub(crate) fn read() -> actix_web::Route {
-    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+/// Declares every route once: `path [app_data] => { METHOD handler, … }`. Gives `configure`
+/// (for actix), `TABLE` (for the test that the document lists the same) and `RoutesDoc` (the
+/// operations of the OpenAPI document).
+macro_rules! api_routes {
+    ($($path:literal $([$data:expr])? => { $($method:ident $handler:path),+ $(,)? }),+ $(,)?) => {
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(
+                let mut r = resource($path, allow(&[$(stringify!($method)),+]));
+                $(r = r.app_data($data);)?
+                $(r = r.route(method(stringify!($method)).to($handler));)+
+                cfg.service(r);
+            )+
+        }
+
+        /// Every path and its methods, as registered.
+        pub const TABLE: &[(&str, &[&str])] = &[$(($path, &[$(stringify!($method)),+])),+];
+
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($($handler,)+)+))]
+        pub struct RoutesDoc;
+    };
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/health", "GET, HEAD").route(read().to(health::health)))
-        .service(resource("/api/v1/auth/token", "POST").route(web::post().to(tokens::issue)))
-        .service(resource("/api/v1/indicators", "GET, HEAD").route(read().to(indicators::list)))
-        .service(resource("/api/v1/units", "POST").route(web::post().to(units::create)))
-        .service(resource("/api/v1/units/{code}", "GET, HEAD").route(read().to(units::get)))
-        .service(resource("/api/v1/units/{code}/children", "GET, HEAD").route(read().to(units::children)))
-        .service(resource("/api/v1/units/{code}/aggregates", "GET, HEAD").route(read().to(aggregates::get)))
-        .service(resource("/api/v1/units/{code}/rankings", "GET, HEAD").route(read().to(rankings::for_unit)))
-        .service(resource("/api/v1/units/{code}/completeness", "GET, HEAD").route(read().to(completeness::get)))
-        .service(resource("/api/v1/rankings", "GET, HEAD").route(read().to(rankings::national)))
-        .service(resource("/api/v1/communes/{code}/scores", "GET, HEAD").route(read().to(scores::get)))
-        .service(
-            resource("/api/v1/schemes", "GET, HEAD, POST")
-                .app_data(crate::startup::json_config(SCHEME_BODY_LIMIT))
-                .route(read().to(schemes::list))
-                .route(web::post().to(schemes::create)),
-        )
-        .service(resource("/api/v1/schemes/{code}", "GET, HEAD").route(read().to(schemes::latest)))
-        .service(resource("/api/v1/schemes/{code}/versions/{version}", "GET, HEAD").route(read().to(schemes::version)))
-        .service(
-            resource("/api/v1/communes/{code}/reports/{period}", "GET, HEAD, PUT")
-                .app_data(crate::startup::json_config(REPORT_BODY_LIMIT))
-                .route(read().to(reports::get))
-                .route(web::put().to(reports::put)),
-        )
-        .service(
-            resource("/api/v1/communes/{code}/reports/{period}/submit", "POST").route(web::post().to(review::submit)),
-        )
-        .service(
-            resource("/api/v1/communes/{code}/reports/{period}/approve", "POST").route(web::post().to(review::approve)),
-        )
-        .service(
-            resource("/api/v1/communes/{code}/reports/{period}/return", "POST")
-                .route(web::post().to(review::return_report)),
-        )
-        .service(
-            resource("/api/v1/communes/{code}/reports/{period}/reopen", "POST").route(web::post().to(review::reopen)),
-        )
-        .service(
-            resource("/api/v1/communes/{code}/reports/{period}/revisions", "GET, HEAD")
-                .route(read().to(history::revisions)),
-        )
-        .service(
-            resource("/api/v1/communes/{code}/reports/{period}/changes", "GET, HEAD")
-                .route(read().to(history::changelog)),
-        )
-        .service(resource("/api/v1/units/{code}/versions", "POST").route(web::post().to(units::change)))
-        .service(resource("/api/v1/units/{code}/end", "POST").route(web::post().to(units::end)))
-        .service(resource("/api/v1/units/{code}/merge", "POST").route(web::post().to(units::merge)))
-        .service(resource("/api/v1/audit", "GET, HEAD").route(read().to(audit::list)))
-        .service(
-            resource("/api/v1/portal/dossiers", "POST")
-                .app_data(web::PayloadConfig::new(PORTAL_BODY_LIMIT))
-                .route(web::post().to(portal::ingest)),
-        )
-        .service(resource("/api/v1/units/{code}/reconciliation", "GET, HEAD").route(read().to(reconciliation::get)))
-        .service(resource("/api/v1/feed", "GET, HEAD").route(read().to(feed::get)))
-        .service(
-            resource("/api/v1/users", "GET, HEAD, POST")
-                .route(read().to(users::list))
-                .route(web::post().to(users::create)),
-        )
-        .service(resource("/api/v1/users/{username}/disable", "POST").route(web::post().to(users::disable)))
-        .service(resource("/api/v1/users/{username}/enable", "POST").route(web::post().to(users::enable)))
-        .service(resource("/api/v1/users/{username}/password", "POST").route(web::post().to(users::reset_password)))
-        .service(resource("/api/v1/users/{username}/unit", "PUT").route(web::put().to(users::move_unit)));
+api_routes! {
+    "/health" => { GET health::health },
+    "/api/v1/auth/token" => { POST tokens::issue },
+    "/api/v1/indicators" => { GET indicators::list },
+    "/api/v1/units" => { POST units::create },
+    "/api/v1/units/{code}" => { GET units::get },
+    "/api/v1/units/{code}/children" => { GET units::children },
+    "/api/v1/units/{code}/versions" => { POST units::change },
+    "/api/v1/units/{code}/end" => { POST units::end },
+    "/api/v1/units/{code}/merge" => { POST units::merge },
+    "/api/v1/units/{code}/aggregates" => { GET aggregates::get },
+    "/api/v1/units/{code}/rankings" => { GET rankings::for_unit },
+    "/api/v1/units/{code}/completeness" => { GET completeness::get },
+    "/api/v1/units/{code}/reconciliation" => { GET reconciliation::get },
+    "/api/v1/rankings" => { GET rankings::national },
+    "/api/v1/communes/{code}/scores" => { GET scores::get },
+    "/api/v1/schemes" [json_config(SCHEME_BODY_LIMIT)] => { GET schemes::list, POST schemes::create },
+    "/api/v1/schemes/{code}" => { GET schemes::latest },
+    "/api/v1/schemes/{code}/versions/{version}" => { GET schemes::version },
+    "/api/v1/communes/{code}/reports/{period}" [json_config(REPORT_BODY_LIMIT)] => { GET reports::get, PUT reports::put },
+    "/api/v1/communes/{code}/reports/{period}/submit" => { POST review::submit },
+    "/api/v1/communes/{code}/reports/{period}/approve" => { POST review::approve },
+    "/api/v1/communes/{code}/reports/{period}/return" => { POST review::return_report },
+    "/api/v1/communes/{code}/reports/{period}/reopen" => { POST review::reopen },
+    "/api/v1/communes/{code}/reports/{period}/revisions" => { GET history::revisions },
+    "/api/v1/communes/{code}/reports/{period}/changes" => { GET history::changelog },
+    "/api/v1/audit" => { GET audit::list },
+    "/api/v1/portal/dossiers" [web::PayloadConfig::new(crate::app::ingest_dossiers::MAX_BODY)] => { POST portal::ingest },
+    "/api/v1/feed" => { GET feed::get },
+    "/api/v1/users" => { GET users::list, POST users::create },
+    "/api/v1/users/{username}/disable" => { POST users::disable },
+    "/api/v1/users/{username}/enable" => { POST users::enable },
+    "/api/v1/users/{username}/password" => { POST users::reset_password },
+    "/api/v1/users/{username}/unit" => { PUT users::move_unit },
+}
+
+/// The `If-Match` of a request. A header that is not a list of entity tags names no tag, and so
+/// matches no report.
+pub(crate) fn if_match(req: &HttpRequest) -> Option<IfMatch> {
+    use actix_web::HttpMessage;
+    match req.get_header::<IfMatch>() {
+        Some(condition) => Some(condition),
+        None if req.headers().contains_key(header::IF_MATCH) => Some(IfMatch::Items(Vec::new())),
+        None => None,
+    }
+}
+
+/// A report, with its entity tag; clients revalidate every time.
+pub(crate) fn report(mut res: HttpResponseBuilder, view: &ReportView) -> HttpResponse {
+    res.insert_header((header::ETAG, view.etag.as_str())).insert_header((header::CACHE_CONTROL, "no-cache")).json(view)
 }

@@ -5,6 +5,9 @@
 //! function of its values.
 
 pub mod expr;
+mod versions;
+
+pub use versions::{SchemeError, SchemeRef, applicable, choose, next_version};
 
 use serde::{Deserialize, Serialize, Serializer};
 

@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 use cchc_domain::scoring::BandDefinition;
 use cchc_domain::{Period, UnitCode};
 
+use super::RankingView;
 use crate::error::{ApiResult, internal};
-use crate::ranking::RankingView;
 
 /// What a ranking depends on besides the database: who may see it is checked on every request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

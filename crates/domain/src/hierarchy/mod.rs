@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::period::Month;
 use crate::units::{UnitCode, UnitLevel};
 
+mod changes;
+pub use changes::{
+    HierarchyError, check_create, check_end, check_merge, check_parent, check_parent_throughout, plan_change,
+};
+
 /// One state of a unit, valid from `valid_from` to `valid_to` (inclusive months; open when absent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitVersion {
@@ -138,18 +143,13 @@ impl Hierarchy {
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
         self.nodes.values()
     }
-}
 
-/// Whether `parent` may sit above a unit of `level`: a province has no parent; a district sits in
-/// a province; a commune in a district or, since July 2025, directly in a province.
-pub fn check_parent(level: UnitLevel, parent: Option<&UnitCode>) -> Result<(), String> {
-    match (level, parent.map(UnitCode::level)) {
-        (UnitLevel::Province, None) => Ok(()),
-        (UnitLevel::Province, Some(_)) => Err("a province has no parent unit".into()),
-        (UnitLevel::District, Some(UnitLevel::Province)) => Ok(()),
-        (UnitLevel::Commune, Some(UnitLevel::District | UnitLevel::Province)) => Ok(()),
-        (level, None) => Err(format!("a {level} needs a parent unit")),
-        (level, Some(p)) => Err(format!("a {level} cannot sit below a {p}")),
+    /// The province a unit belongs to in this month's tree (itself for a province).
+    pub fn province_of(&self, unit: &UnitCode) -> Option<UnitCode> {
+        if unit.level() == UnitLevel::Province {
+            return Some(unit.clone());
+        }
+        self.ancestors(unit).into_iter().find(|n| n.level == UnitLevel::Province).map(|n| n.code.clone())
     }
 }
 
@@ -268,20 +268,6 @@ pub(crate) mod tests {
         let below: Vec<_> = after.communes_below(Some(&code("24"))).iter().map(|n| n.code.as_str()).collect();
         assert_eq!(below, ["07294"]);
         assert_eq!(after.communes_below(None).len(), 2);
-    }
-
-    #[test]
-    fn parents_must_be_above() {
-        assert!(check_parent(UnitLevel::Province, None).is_ok());
-        assert!(check_parent(UnitLevel::District, Some(&code("24"))).is_ok());
-        assert!(check_parent(UnitLevel::Commune, Some(&code("215"))).is_ok());
-        assert!(check_parent(UnitLevel::Commune, Some(&code("24"))).is_ok(), "after the 2025 reform");
-        assert_eq!(check_parent(UnitLevel::Commune, None).unwrap_err(), "a commune needs a parent unit");
-        assert_eq!(
-            check_parent(UnitLevel::District, Some(&code("07273"))).unwrap_err(),
-            "a district cannot sit below a commune"
-        );
-        assert_eq!(check_parent(UnitLevel::Province, Some(&code("24"))).unwrap_err(), "a province has no parent unit");
     }
 
     #[test]

@@ -7,10 +7,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::period::{Month, Period, ReportingCalendar};
+use crate::ranking::Standing;
 use crate::report::ReportStatus;
 use crate::units::UnitCode;
 
-/// A report as timeliness sees it.
+/// A report as completeness and timeliness see it.
 #[derive(Debug, Clone)]
 pub struct Filing {
     pub unit: UnitCode,
@@ -26,7 +27,7 @@ pub struct MissingReport {
     pub unit_name: String,
     pub period: String,
     /// `missing` when nothing was filed; `draft` or `returned` when something was, but it does not count.
-    pub status: String,
+    pub status: Standing,
     pub due_date: NaiveDate,
 }
 
@@ -70,7 +71,7 @@ pub fn completeness(
                 unit_code: unit.clone(),
                 unit_name: name.clone(),
                 period: month.to_string(),
-                status: other.map(|f| f.status.as_str()).unwrap_or("missing").to_owned(),
+                status: Standing::of_report(other.map(|f| f.status)),
                 due_date: due,
             }),
         }

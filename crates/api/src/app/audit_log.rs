@@ -1,0 +1,61 @@
+//! The audit log: every write, newest first — all of it for admins, their province's for
+//! province staff.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use cchc_domain::period::to_vietnam_time;
+use cchc_persistence::DbConnection;
+use cchc_persistence::audit::{self, Filter};
+
+use super::paging::page;
+use crate::auth::Caller;
+use crate::error::ApiResult;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<FixedOffset>,
+    pub actor: String,
+    pub actor_role: String,
+    pub actor_unit: Option<String>,
+    pub action: String,
+    pub target_type: String,
+    pub target: String,
+    pub province_code: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// Newest first.
+    pub items: Vec<AuditEntry>,
+    pub next: Option<String>,
+}
+
+/// Entries matching `filter` (its province is the caller's scope's), older than `before_id`.
+pub fn list(conn: &mut DbConnection, caller: &Caller, mut filter: Filter, limit: usize) -> ApiResult<AuditPage> {
+    filter.province = caller.audit_scope()?;
+    let rows = audit::query(conn, &filter, limit as i64 + 1)?;
+    let (rows, next) = page(rows, limit, |e| e.id.to_string());
+    let items = rows
+        .into_iter()
+        .map(|e| AuditEntry {
+            id: e.id,
+            at: to_vietnam_time(e.at),
+            actor: e.actor,
+            actor_role: e.actor_role,
+            actor_unit: e.actor_unit,
+            action: e.action,
+            target_type: e.target_type,
+            target: e.target,
+            province_code: e.province_code,
+            details: e.details,
+            request_id: e.request_id,
+        })
+        .collect();
+    Ok(AuditPage { items, next })
+}

@@ -1,0 +1,62 @@
+//! Completeness and timeliness below a unit: each commune that exists in a month of the period
+//! is expected to report it; who reported, on time or late, and who is missing.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use cchc_domain::completeness::{Completeness, Filing, completeness};
+use cchc_domain::{Month, Period, Principal, UnitCode};
+use cchc_persistence::{DbConnection, reports};
+
+use crate::error::{ApiResult, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletenessView {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub period: String,
+    /// For a month: the day its report is due (configuration `CCHC_DUE_DAY`).
+    pub due_date: Option<NaiveDate>,
+    #[serde(flatten)]
+    pub completeness: Completeness,
+}
+
+pub fn run(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    code: &UnitCode,
+    period: Period,
+) -> ApiResult<CompletenessView> {
+    let topology = st.topology.get(conn, None)?;
+    caller.ensure_can_view(code, &topology, period.last_month(), super::this_month())?;
+    let name = topology
+        .at(period.last_month())
+        .get(code)
+        .map(|n| n.name.clone())
+        .ok_or_else(|| Problem::UnitNotFound.error(format!("unit {code} does not exist in {period}")))?;
+    let months: Vec<Month> = period.months().collect();
+    let mut expected: Vec<(UnitCode, String, Month)> = Vec::new();
+    for m in &months {
+        let tree = topology.at(*m);
+        if tree.contains(code) {
+            expected.extend(tree.communes_below(Some(code)).into_iter().map(|n| (n.code.clone(), n.name.clone(), *m)));
+        }
+    }
+    let codes: Vec<&UnitCode> = expected.iter().map(|(c, _, _)| c).collect::<HashSet<_>>().into_iter().collect();
+    let filings: Vec<Filing> = reports::figures(conn, &months, Some(&codes))?
+        .into_iter()
+        .map(|f| Filing { unit: f.unit_code, month: f.period, status: f.status, submitted_at: f.submitted_at })
+        .collect();
+    Ok(CompletenessView {
+        unit_code: code.to_string(),
+        unit_name: name,
+        period: period.to_string(),
+        due_date: period.as_month().ok().map(|m| st.calendar.due_date(&Period::Month(m))),
+        completeness: completeness(&st.calendar, &expected, &filings),
+    })
+}

@@ -1,0 +1,153 @@
+//! A commune files its monthly report: the whole form replaces what was stored. The form is
+//! validated, then checked against the commune's own history (carry-over, outliers) and the
+//! portal's records; errors refuse it with every finding, warnings are stored with it. A dry run
+//! answers what would be stored and stores nothing.
+
+use actix_web::http::header::IfMatch;
+use chrono::Utc;
+
+use cchc_domain::history::{check_carry_over, check_outliers};
+use cchc_domain::reconciliation::{mismatch_findings, portal_figures};
+use cchc_domain::validation::validate;
+use cchc_domain::workflow::{Action, status_after_put};
+use cchc_domain::{Finding, Month, RawForm, UnitCode, Values};
+use cchc_persistence::DbConnection;
+use cchc_persistence::reports::{self, StoredReport, WriteOutcome};
+use cchc_persistence::{portal_dossiers, units};
+
+use super::read_report::{ReportView, check_if_match, commune_in, status_now, view};
+use super::revision::{self, Author, Revision};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError, validation_failed};
+use crate::state::AppState;
+
+/// How far back a commune's own history is read for outliers.
+const HISTORY_MONTHS: i64 = 12;
+
+pub struct FileReport {
+    pub commune: UnitCode,
+    pub month: Month,
+    pub form: RawForm,
+    /// Store a draft: the commune's own, never counted.
+    pub draft: bool,
+    /// Validate and compute everything, store nothing.
+    pub dry_run: bool,
+    pub if_match: Option<IfMatch>,
+}
+
+pub enum Filed {
+    Created(ReportView),
+    Updated(ReportView),
+    /// A dry run: what would be stored.
+    Preview(ReportView),
+}
+
+pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileReport) -> ApiResult<Filed> {
+    caller.ensure_can_submit(&cmd.commune)?;
+    let validated = validate(&st.catalog, &cmd.form);
+    if validated.has_errors() {
+        return Err(validation_failed(validated.findings));
+    }
+    let (code, month) = (&cmd.commune, cmd.month);
+    let topology = units::topology_around(conn, code)?;
+    let name = commune_in(&topology, code, month)?;
+    let province = topology.at(month).province_of(code);
+    let values = &validated.form.values;
+    let mut findings = validated.findings.clone();
+    findings.extend(history_findings(conn, st, code, month, values)?);
+    findings.extend(portal_findings(conn, st, code, month, values)?);
+    if findings.iter().any(Finding::is_error) {
+        return Err(validation_failed(findings));
+    }
+    let action = Action::of_put(cmd.draft);
+    if cmd.dry_run {
+        let current = reports::get(conn, code, month)?;
+        check_if_match(cmd.if_match.as_ref(), current.as_ref())?;
+        let status = status_after_put(current.as_ref().map(|r| status_now(st, r)), cmd.draft)?;
+        let preview = preview(current, code, month, status, validated.form, findings, caller);
+        return Ok(Filed::Preview(ReportView { dry_run: true, ..view(st, &preview, name) }));
+    }
+    let outcome = reports::write(conn, code, month, Utc::now(), |c, current| -> Result<_, AppError> {
+        check_if_match(cmd.if_match.as_ref(), current)?;
+        let status = status_after_put(current.map(|r| status_now(st, r)), cmd.draft)?;
+        let r = Revision {
+            commune: code,
+            month,
+            province: province.as_ref(),
+            action,
+            status,
+            form: validated.form.clone(),
+            findings: findings.clone(),
+            reason: None,
+            details: serde_json::json!({"status": status}),
+        };
+        revision::build(c, st, current, &Author::Caller(caller), r)
+    })?;
+    Ok(match outcome {
+        WriteOutcome::Created(r) => Filed::Created(view(st, &r, name)),
+        WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => Filed::Updated(view(st, &r, name)),
+    })
+}
+
+/// Carry-over against last month and outliers against the commune's past year (counted
+/// reports only: a draft is not history).
+fn history_findings(
+    conn: &mut DbConnection,
+    st: &AppState,
+    code: &UnitCode,
+    month: Month,
+    values: &Values,
+) -> ApiResult<Vec<Finding>> {
+    let months: Vec<Month> = (1..=HISTORY_MONTHS).map(|i| month.plus(-i)).collect();
+    let past = reports::figures(conn, &months, Some(&[code]))?;
+    let counted: Vec<_> = past.iter().filter(|f| f.status.counts()).collect();
+    let previous = counted.iter().find(|f| f.period == month.previous()).map(|f| &f.values);
+    let mut findings: Vec<Finding> = check_carry_over(values, previous, st.rules.carry_over).into_iter().collect();
+    let series: Vec<&Values> = counted.iter().map(|f| &f.values).collect();
+    findings.extend(check_outliers(&st.catalog, values, &series));
+    Ok(findings)
+}
+
+/// Where the commune's dossier figures differ from those the portal's records give for the
+/// same month: one warning per indicator.
+fn portal_findings(
+    conn: &mut DbConnection,
+    st: &AppState,
+    code: &UnitCode,
+    month: Month,
+    values: &Values,
+) -> ApiResult<Vec<Finding>> {
+    let (start, end) = st.calendar.window(month);
+    let records = portal_dossiers::for_window(conn, &[code], start, end)?;
+    Ok(mismatch_findings(values, portal_figures(&records, month, &st.calendar).as_ref()))
+}
+
+/// What a `PUT` would store, for a dry run: the current revision number stays (nothing changes).
+fn preview(
+    current: Option<StoredReport>,
+    code: &UnitCode,
+    month: Month,
+    status: cchc_domain::ReportStatus,
+    form: cchc_domain::ReportForm,
+    findings: Vec<Finding>,
+    caller: &Caller,
+) -> StoredReport {
+    let now = Utc::now();
+    let keep = |f: fn(&StoredReport) -> Option<chrono::DateTime<Utc>>| current.as_ref().and_then(f);
+    StoredReport {
+        id: current.as_ref().map_or(0, |c| c.id),
+        unit_code: code.clone(),
+        period: month,
+        status,
+        revision: current.as_ref().map_or(0, |c| c.revision),
+        form,
+        findings,
+        created_at: current.as_ref().map_or(now, |c| c.created_at),
+        updated_at: now,
+        submitted_at: keep(|c| c.submitted_at),
+        updated_by: caller.subject.clone(),
+        review_note: current.as_ref().and_then(|c| c.review_note.clone()),
+        reviewed_by: current.as_ref().and_then(|c| c.reviewed_by.clone()),
+        reviewed_at: keep(|c| c.reviewed_at),
+    }
+}

@@ -1,0 +1,64 @@
+//! The use cases, one module each. A use case is a function over a connection, the state, the
+//! caller and a command; it opens the transaction where it writes, asks `cchc_domain` whether
+//! the caller may and what the rules say, reads and writes through `cchc_persistence`, and
+//! returns an outcome or an error of the field (`crate::error::Problem`). The API's routes and
+//! the dashboard's pages both call these functions, and nothing else below them; see
+//! `docs/architecture.md`.
+
+pub mod add_scheme;
+pub mod aggregate;
+pub mod audit_log;
+pub mod change_feed;
+pub mod change_units;
+pub mod completeness;
+pub mod file_report;
+pub mod health;
+pub mod indicators;
+pub mod ingest_dossiers;
+pub mod manage_users;
+pub mod paging;
+pub mod rank;
+pub mod read_report;
+pub mod read_schemes;
+pub mod read_units;
+pub mod reconcile;
+pub mod report_history;
+pub mod review_report;
+pub mod revision;
+pub mod score_card;
+pub mod scoring;
+pub mod sign_in;
+
+use chrono::Utc;
+
+use cchc_domain::{Month, UnitCode};
+use cchc_persistence::audit::NewEntry;
+
+use crate::auth::Caller;
+
+/// The current month in Vietnam.
+pub fn this_month() -> Month {
+    Month::current(Utc::now())
+}
+
+/// An audit entry for a write by `caller`: what, on which target, in which province.
+pub fn audit_entry(
+    caller: &Caller,
+    action: &str,
+    target_type: &str,
+    target: String,
+    province: Option<UnitCode>,
+    details: serde_json::Value,
+) -> NewEntry {
+    NewEntry {
+        actor: caller.subject.clone(),
+        actor_role: caller.role.to_string(),
+        actor_unit: caller.unit().map(UnitCode::to_string),
+        action: action.to_owned(),
+        target_type: target_type.to_owned(),
+        target,
+        province,
+        details,
+        request_id: caller.request_id.clone(),
+    }
+}

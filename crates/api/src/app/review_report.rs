@@ -1,0 +1,66 @@
+//! Review and lifecycle actions on a stored report: submit (the commune), approve, return and
+//! reopen (the reviewing unit, or the commune's province). Each is a new revision, audited, and
+//! honours `If-Match`.
+
+use actix_web::http::header::IfMatch;
+use chrono::Utc;
+
+use cchc_domain::workflow::{Action, ReviewReason, may_review, transition};
+use cchc_domain::{Denied, Month, UnitCode};
+use cchc_persistence::DbConnection;
+use cchc_persistence::reports;
+use cchc_persistence::units;
+
+use super::read_report::{ReportView, check_if_match, commune_in, status_now, view};
+use super::revision::{self, Author, Revision};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError, Problem};
+use crate::state::AppState;
+
+pub struct ReviewAction {
+    pub commune: UnitCode,
+    pub month: Month,
+    pub action: Action,
+    /// Required to return or reopen; at most 2,000 characters.
+    pub reason: Option<String>,
+    pub if_match: Option<IfMatch>,
+}
+
+pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewAction) -> ApiResult<ReportView> {
+    let reason = ReviewReason::parse(cmd.reason.as_deref())?.map(|r| r.as_str().to_owned());
+    let (code, month, action) = (&cmd.commune, cmd.month, cmd.action);
+    if !action.is_review() {
+        caller.ensure_can_submit(code)?;
+    }
+    let topology = units::topology_around(conn, code)?;
+    let name = commune_in(&topology, code, month)?;
+    let then = topology.at(month);
+    if action.is_review() && !may_review(caller, code, &then, &topology.at(super::this_month())) {
+        return Err(Denied::Scope {
+            caller: caller.describe(),
+            what: format!("review commune {code}: its reviewing unit (or its province) does"),
+        }
+        .into());
+    }
+    let province = then.province_of(code);
+    let outcome = reports::write(conn, code, month, Utc::now(), |c, current| -> Result<_, AppError> {
+        let current = current
+            .ok_or_else(|| Problem::ReportNotFound.error(format!("commune {code} has no report for {month}")))?;
+        check_if_match(cmd.if_match.as_ref(), Some(current))?;
+        let from = status_now(st, current);
+        let status = transition(from, action, reason.as_deref())?;
+        let r = Revision {
+            commune: code,
+            month,
+            province: province.as_ref(),
+            action,
+            status,
+            form: current.form.clone(),
+            findings: current.findings.clone(),
+            reason: reason.clone(),
+            details: serde_json::json!({"from": from, "to": status, "reason": reason}),
+        };
+        revision::build(c, st, Some(current), &Author::Caller(caller), r)
+    })?;
+    Ok(view(st, &outcome.into_report(), name))
+}

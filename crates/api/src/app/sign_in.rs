@@ -1,0 +1,73 @@
+//! Signing in with a stored user's username and password, for the API and the dashboard alike:
+//! attempts are counted per username and per client address before the password is checked
+//! (atomically with the limit, across instances), and a wrong username takes as long as a
+//! wrong password.
+
+use chrono::{Duration, Utc};
+
+use cchc_persistence::{login, users};
+
+use crate::auth::{dummy_hash, verify_password};
+use crate::error::{ApiResult, Problem};
+use crate::state::{AppState, RunOnDb};
+
+/// Failed sign-ins are counted in windows of this length.
+const WINDOW_MINUTES: i64 = 15;
+
+/// A stored user who proved their password, and a fresh token for them.
+pub struct SignedIn {
+    pub user: users::User,
+    pub token: String,
+}
+
+/// What was typed, and where from.
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    /// The client's address, for the per-address limit.
+    pub address: String,
+}
+
+/// Errors: `sign-in-failed` for a wrong username or password or a disabled user,
+/// `too-many-sign-ins` (with `retry_after`) when a limit is reached.
+pub async fn run(st: &actix_web::web::Data<AppState>, credentials: Credentials) -> ApiResult<SignedIn> {
+    let Credentials { username, password, address } = credentials;
+    let keys = [
+        (format!("user:{}", cchc_domain::accounts::Username::normalize(&username)), st.rules.login_max_failures),
+        (format!("addr:{address}"), st.rules.login_max_failures_per_address),
+    ];
+    let now = Utc::now();
+    let window = Duration::minutes(WINDOW_MINUTES);
+    let counted = keys.clone();
+    // Each attempt is counted before the password is checked, atomically with the limit.
+    let (user, blocked) = st
+        .run(move |conn, _| {
+            let mut until = None;
+            for (key, max) in &counted {
+                until = until.max(login::begin_attempt(conn, key, *max, window, now)?);
+            }
+            Ok((users::find_by_username(conn, &username)?, until))
+        })
+        .await?;
+    if let Some(until) = blocked {
+        let wait = (until - now).num_seconds().max(1);
+        let mut e = Problem::TooManySignIns.error(format!("too many failed sign-ins; try again in {wait} s"));
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
+    // Argon2 is deliberately slow: verify off the async workers, and verify even for an
+    // unknown user so that timing does not tell which usernames exist.
+    let hash = user.as_ref().filter(|u| !u.disabled).map(|u| u.password_hash.clone());
+    let ok = actix_web::web::block(move || {
+        verify_password(&password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some()
+    })
+    .await?;
+    let user = match (ok, user) {
+        (true, Some(u)) => u,
+        _ => return Err(Problem::SignInFailed.error("wrong username or password")),
+    };
+    let [(user_key, _), (address_key, _)] = keys;
+    st.run(move |conn, _| Ok(login::succeeded(conn, &user_key, &address_key)?)).await?;
+    let token = st.keys.issue(&user.username, user.role, user.unit_code.as_ref(), st.token_ttl)?;
+    Ok(SignedIn { user, token })
+}
