@@ -53,7 +53,7 @@ PY
             "$(python3 -c "print(f'{100*$http_rate/$insert_rate:.1f} %')")"
     else
         s0=$(date +%s.%N)
-        "$ROOT/target/release/examples/sqlite_bulk_ceiling" "$WORK/ceiling-bulk.db" "$data/rows.csv" >&2
+        "$(cd "$ROOT" && cargo_target_dir)/release/examples/sqlite_bulk_ceiling" "$WORK/ceiling-bulk.db" "$data/rows.csv" >&2
         s1=$(date +%s.%N)
         lite_rate=$(python3 -c "print(round($N / ($s1 - $s0)))")
         printf '| sqlite | %s | %.1f s | %s | multi-row INSERT %.1f s | %s | %s | %s |\n' "$N" "$(python3 -c "print($t1-$t0)")" "$http_rate" \

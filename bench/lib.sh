@@ -2,7 +2,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$ROOT/target/bench"
-CCHC="$ROOT/target/release/cchc"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+CCHC="$(cd "$ROOT" && cargo_target_dir)/release/cchc"
 PG_ADMIN="${CCHC_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 SECRET="bench-secret-bench-secret-bench-secret"
 RUNS="${RUNS:-5}"

@@ -20,7 +20,7 @@ for b in ${@:-sqlite postgres}; do
         app+=("$(awk '/Requests\/sec:/ {print $2}' <<<"$out")")
         p50+=("$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")")
         if [[ $b == sqlite ]]; then
-            ceiling+=("$("$ROOT/target/release/examples/sqlite_insert_ceiling" "$WORK/ceiling.db" 8 "$DURATION")")
+            ceiling+=("$("$(cd "$ROOT" && cargo_target_dir)/release/examples/sqlite_insert_ceiling" "$WORK/ceiling.db" 8 "$DURATION")")
         else
             psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS cchc_bench_ceiling WITH (FORCE)" -c "CREATE DATABASE cchc_bench_ceiling" >&2
             ceil_url="${PG_ADMIN%/*}/cchc_bench_ceiling"

@@ -8,6 +8,8 @@
 # Selenium and pytest are installed into target/venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 work=target/browser
 rm -rf "$work" && mkdir -p "$work"
 for tool in chromium chromedriver; do
@@ -18,9 +20,10 @@ if ! target/venv/bin/python -c "import selenium, pytest" 2>/dev/null; then
     target/venv/bin/pip install --quiet --disable-pip-version-check "selenium==4.51.0" "pytest==9.2.0"
 fi
 cargo build --locked -p cchc-api --bin cchc
+cchc="$(cargo_target_dir)/debug/cchc"
 export DATABASE_URL="sqlite://$PWD/$work/browser.db" CCHC_JWT_SECRET="browser-secret-browser-secret-browser" RUST_LOG=warn
 port=${BROWSER_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-target/debug/cchc serve --demo --bind "127.0.0.1:$port" >"$work/server.out" 2>"$work/server.log" &
+"$cchc" serve --demo --bind "127.0.0.1:$port" >"$work/server.out" 2>"$work/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

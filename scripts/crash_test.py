@@ -19,9 +19,16 @@ MONTH = time.strftime("%Y-%m", time.gmtime(time.time() + 7 * 3600))
 COMMUNES = [f"{40000 + i:05d}" for i in range(50)]
 
 
+def target_dir():
+    """Where cargo puts its builds (CARGO_TARGET_DIR, a configuration, or target/)."""
+    out = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["target_directory"]
+
+
 def binary():
     for kind in ("release", "debug"):
-        path = os.path.join(ROOT, "target", kind, "cchc")
+        path = os.path.join(target_dir(), kind, "cchc")
         if os.path.exists(path):
             return path
     sys.exit("build cchc first: cargo build --release -p cchc-api")

@@ -5,6 +5,8 @@
 # demo data on a throwaway SQLite database. Fails on any 5xx or any response outside the schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 work=target/fuzz
 rm -rf "$work" && mkdir -p "$work"
 if [[ ! -x target/venv/bin/st ]]; then
@@ -12,15 +14,16 @@ if [[ ! -x target/venv/bin/st ]]; then
     target/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 fi
 cargo build --locked -p cchc-api --bin cchc
+cchc="$(cargo_target_dir)/debug/cchc"
 export DATABASE_URL="sqlite://$PWD/$work/fuzz.db" CCHC_JWT_SECRET="fuzz-secret-fuzz-secret-fuzz-secret" RUST_LOG=warn
 port=${FUZZ_PORT:-18190}
-target/debug/cchc serve --demo --bind "127.0.0.1:$port" >"$work/server.out" 2>"$work/server.log" &
+"$cchc" serve --demo --bind "127.0.0.1:$port" >"$work/server.out" 2>"$work/server.log" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 # A subject no stored user can have (usernames have no spaces), so that the fuzzer cannot
 # create and then disable the very user it acts as.
-token=$(target/debug/cchc token --sub "fuzz admin" --role admin)
+token=$("$cchc" token --sub "fuzz admin" --role admin)
 target/venv/bin/st run "http://127.0.0.1:$port/api-docs/openapi.json" \
     --checks all --exclude-checks positive_data_acceptance \
     --header "Authorization: Bearer $token" \

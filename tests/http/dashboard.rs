@@ -312,7 +312,48 @@ async fn a_disabled_user_s_session_stops_working(app: TestApp) {
     assert_eq!(again.status, 401, "{}", again.text);
 }
 
+/// The message a review action shows comes from the kind of problem the use case answered,
+/// not from its HTTP status: a missing reason and a wrong state are both 409, a reason too long
+/// and a malformed period both 400, and each reads differently.
+async fn review_messages_follow_the_problem_kind(app: TestApp) {
+    setup(&app).await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.sign_in("yenthe", PASSWORD).await.status, 303);
+    let csrf = b.get("/app/communes/07276?period=2024-06").await.csrf();
+    let back = |code: &str, key: &str| format!("/app/communes/{code}?period=2024-06&error={key}");
+    let act = "/app/communes/07276/reports/2024-06";
+    // 409 reason-required: no reason, or only blanks (the domain decides, not the page).
+    for reason in [None, Some(" \n ")] {
+        let form: Vec<(&str, &str)> =
+            [("csrf", csrf.as_str())].into_iter().chain(reason.map(|r| ("reason", r))).collect();
+        let r = b.post(&format!("{act}/return"), &form).await;
+        assert_eq!(r.header("location"), Some(back("07276", "reason_required").as_str()), "{reason:?}");
+    }
+    // 400 reason-too-long.
+    let long = "ạ".repeat(2001);
+    let r = b.post(&format!("{act}/return"), &[("csrf", &csrf), ("reason", &long)]).await;
+    assert_eq!(r.header("location"), Some(back("07276", "reason_too_long").as_str()));
+    // 412 stale-revision: the page showed revision 1, the report is at 2 now.
+    assert_eq!(app.file("07276", "2024-06", &cchc_tests::seed_with(json!({"computers": 21}))).await.status, 200);
+    let stale = [("csrf", csrf.as_str()), ("etag", "\"07276-2024-06-r1\"")];
+    let r = b.post(&format!("{act}/approve"), &stale).await;
+    assert_eq!(r.header("location"), Some(back("07276", "stale").as_str()));
+    // 409 wrong-state: approved once, an approval again is not possible.
+    assert_eq!(b.post(&format!("{act}/approve"), &[("csrf", &csrf)]).await.status, 303);
+    let r = b.post(&format!("{act}/approve"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.header("location"), Some(back("07276", "wrong_state").as_str()));
+    let page = b.get(&back("07276", "wrong_state")).await;
+    assert!(page.text.contains("Không thể thực hiện: trạng thái báo cáo đã thay đổi."), "{}", page.text);
+    let page = b.get(&back("07276", "reason_required")).await;
+    assert!(page.text.contains("Cần nhập lý do khi trả lại báo cáo."), "{}", page.text);
+    // 400 invalid-period is no reason too long: an error page of its own.
+    let r = b.post("/app/communes/07276/reports/2024Q2/return", &[("csrf", &csrf), ("reason", "Sửa lại")]).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.header("location").is_none() && !r.text.contains("2000"), "{}", r.text);
+}
+
 backend_tests!(
+    review_messages_follow_the_problem_kind,
     signing_in_sets_an_http_only_strict_session_cookie,
     pages_without_a_session_redirect_to_sign_in,
     posts_without_the_csrf_token_are_refused,

@@ -7,6 +7,7 @@ mod dashboard;
 mod exports;
 mod merges;
 mod portal;
+mod problems;
 mod rankings;
 mod reports;
 mod schemes;

@@ -1182,7 +1182,33 @@ async fn paging_the_feed_under_concurrent_writes_sees_every_item_once(app: TestA
     }
 }
 
+/// Fingerprints made another way (before they were SHA-256 over the record, they hashed Rust's
+/// `Hash` output) are recomputed when an instance starts: an identical resend afterwards is
+/// still recognised, and a correction still is one.
+async fn stored_fingerprints_are_brought_up_to_date_at_start(app: TestApp) {
+    use diesel::RunQueryDsl;
+    app.seed_units().await;
+    let token = portal(&app, "24");
+    let records = [
+        rec("F1", "07273", 2, 4, "20240603080000", "20240620170000", ""),
+        rec("F2", "07276", 1, 10, "20240603080000", "20240620170000", "20240610100000"),
+    ];
+    assert_counts(&push(&app, &token, &records).await, [2, 2, 0, 0, 0], false);
+    {
+        let mut conn = app.db.conn().expect("a pooled connection");
+        diesel::sql_query("UPDATE dossiers SET content_hash = 12345").execute(&mut *conn).expect("old fingerprints");
+        diesel::sql_query("DELETE FROM settings WHERE key = 'dossier_fingerprint'")
+            .execute(&mut *conn)
+            .expect("the fingerprints' version is forgotten");
+    }
+    let restarted = app.another_instance().await;
+    assert_counts(&push(&restarted, &token, &records).await, [2, 0, 0, 2, 0], false);
+    let corrected = [rec("F1", "07273", 2, 9, "20240603080000", "20240620170000", "20240605100000")];
+    assert_counts(&push(&restarted, &token, &corrected).await, [1, 0, 1, 0, 0], false);
+}
+
 backend_tests!(
+    stored_fingerprints_are_brought_up_to_date_at_start,
     a_portal_cannot_take_over_another_provinces_dossier,
     a_dry_run_classifies_like_the_real_push_across_batches,
     a_batch_with_valid_and_invalid_records_is_summarised_and_replays_change_nothing,

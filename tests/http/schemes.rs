@@ -427,7 +427,57 @@ async fn who_may_upload_and_see_a_scheme(app: TestApp) {
     assert_eq!(standings(&national), json!([["00001", 1, 100.0, "submitted"]]));
 }
 
+/// What an upload leaves behind: versions of the code, audit entries about it, feed items.
+async fn traces(app: &TestApp, code: &str) -> (usize, usize, usize) {
+    let admin = app.admin();
+    let versions = app.get(&format!("/api/v1/schemes/{code}"), &admin).await;
+    let versions = versions.body["versions"].as_array().map_or(0, Vec::len);
+    let audit = app.get("/api/v1/audit?target_type=scheme", &admin).await;
+    let audit = audit.body["items"].as_array().expect("audit items").len();
+    let feed = app.get("/api/v1/feed", &admin).await;
+    let feed =
+        feed.body["items"].as_array().expect("feed items").iter().filter(|i| i["kind"] == "scheme.added").count();
+    (versions, audit, feed)
+}
+
+/// Storing a version, re-scoring the reports, its feed item and its audit entry are one
+/// transaction: when re-scoring fails half-way, none of them is left; when it succeeds, one of
+/// each.
+async fn a_scheme_upload_is_all_or_nothing(app: TestApp) {
+    app.seed_units().await;
+    for c in ["07273", "07276", "07294"] {
+        file(&app, c, "2024-06", &seed_body()).await;
+    }
+    let admin = app.admin();
+    let mut scheme = reweighted();
+    scheme["code"] = json!("bac-giang-thu");
+    // One stored report that can no longer be read: re-scoring reaches it and fails.
+    let set_values = |json: &str| {
+        use diesel::RunQueryDsl;
+        let mut conn = app.db.conn().expect("a pooled connection");
+        diesel::sql_query(format!("UPDATE reports SET values_json = '{json}' WHERE unit_code = '07294'"))
+            .execute(&mut *conn)
+            .expect("the report's values are set");
+    };
+    let stored = app.get("/api/v1/communes/07294/reports/2024-06", &admin).await.body["values"].to_string();
+    set_values("not json");
+    let r = app.post("/api/v1/schemes", &admin, &scheme).await;
+    let p = r.problem(500);
+    assert_eq!(p["type"], "urn:cchc:problem:internal", "{}", r.text);
+    assert_eq!(traces(&app, "bac-giang-thu").await, (0, 0, 0), "nothing of the upload is left");
+    assert_eq!(app.get("/api/v1/schemes/bac-giang-thu", &admin).await.status, 404);
+    // Repaired, the same upload goes through whole, as version 1.
+    set_values(&stored);
+    let uploaded = upload(&app, &admin, &scheme).await;
+    assert_eq!((uploaded["version"].clone(), uploaded["rescored_reports"].clone()), (json!(1), json!(3)));
+    assert_eq!(traces(&app, "bac-giang-thu").await, (1, 1, 1));
+    let entry = &app.get("/api/v1/audit?target_type=scheme", &admin).await.body["items"][0];
+    assert_eq!((entry["action"].as_str(), entry["target"].as_str()), (Some("scheme.add"), Some("bac-giang-thu@1")));
+    assert_eq!(entry["details"]["rescored_reports"], 3);
+}
+
 backend_tests!(
+    a_scheme_upload_is_all_or_nothing,
     a_district_sees_the_province_schemes_it_may_rank_with,
     an_uploaded_version_rescores_existing_reports,
     a_version_applies_from_its_first_month,

@@ -77,15 +77,7 @@ fn code(s: &str) -> UnitCode {
 }
 
 fn version(c: &str, name: &str, parent: Option<&str>) -> UnitVersion {
-    let code = code(c);
-    UnitVersion {
-        level: code.level(),
-        code,
-        name: name.into(),
-        parent: parent.map(self::code),
-        valid_from: None,
-        valid_to: None,
-    }
+    UnitVersion::lasting(code(c), name, parent.map(code))
 }
 
 /// A submission time a few days either side of the due date, at office hours in Vietnam.

@@ -58,8 +58,7 @@ pub struct Summary {
 }
 
 fn version(code: String, name: String, parent: Option<&UnitCode>) -> Result<UnitVersion, String> {
-    let code = UnitCode::parse(&code).map_err(|e| e.to_string())?;
-    Ok(UnitVersion { level: code.level(), code, name, parent: parent.cloned(), valid_from: None, valid_to: None })
+    Ok(UnitVersion::lasting(UnitCode::parse(&code).map_err(|e| e.to_string())?, name, parent.cloned()))
 }
 
 /// Every unit to create, and each commune with its province.

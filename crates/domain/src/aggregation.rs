@@ -260,11 +260,8 @@ fn merge_same_month(catalog: &Catalog, months: Vec<(Month, &Values)>) -> Vec<(Mo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hierarchy::tests::vals;
     use serde_json::json;
-
-    fn vals(j: serde_json::Value) -> Values {
-        serde_json::from_value(j).unwrap()
-    }
 
     #[test]
     fn three_communes_sum_counts_and_recompute_rates() {

@@ -93,11 +93,8 @@ pub fn completeness(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hierarchy::tests::code;
     use chrono::TimeZone;
-
-    fn code(s: &str) -> UnitCode {
-        UnitCode::parse(s).unwrap()
-    }
 
     #[test]
     fn counts_on_time_late_drafts_and_missing() {

@@ -146,10 +146,7 @@ pub fn scheme_event(code: &str, version: i32, owner: Option<&UnitCode>, rescored
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn code(s: &str) -> UnitCode {
-        UnitCode::parse(s).unwrap()
-    }
+    use crate::hierarchy::tests::code;
 
     fn revision<'a>(
         action: Action,

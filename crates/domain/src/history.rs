@@ -128,11 +128,8 @@ pub fn changes(catalog: &Catalog, before: &Values, after: &Values) -> Vec<Change
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hierarchy::tests::vals;
     use serde_json::json;
-
-    fn vals(j: serde_json::Value) -> Values {
-        serde_json::from_value(j).unwrap()
-    }
 
     #[test]
     fn carry_over_must_match_last_months_pending() {

@@ -447,17 +447,7 @@ pub fn figures(dossiers: &[Dossier], month: Month, calendar: &ReportingCalendar)
             }
         }
     }
-    let codes = [
-        CARRIED_OVER,
-        RECEIVED_ONLINE,
-        RECEIVED_DIRECT,
-        RESOLVED_EARLY,
-        RESOLVED_ON_TIME,
-        RESOLVED_OVERDUE,
-        PENDING_WITHIN,
-        PENDING_OVERDUE,
-    ];
-    let mut out: Values = codes.iter().zip(n).map(|(c, v)| ((*c).to_owned(), Value::Count(v))).collect();
+    let mut out: Values = PARTS.iter().zip(n).map(|(c, v)| ((*c).to_owned(), Value::Count(v))).collect();
     if digitized_known {
         out.insert(DIGITIZED.into(), Value::Count(digitized));
     }

@@ -66,11 +66,8 @@ pub fn mismatch_findings(reported: &Values, portal: Option<&Values>) -> Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hierarchy::tests::vals;
     use serde_json::json;
-
-    fn vals(j: serde_json::Value) -> Values {
-        serde_json::from_value(j).unwrap()
-    }
 
     #[test]
     fn parts_always_and_extras_when_the_portal_has_them() {

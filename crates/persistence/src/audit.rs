@@ -29,19 +29,12 @@ pub struct NewEntry {
     pub request_id: Option<String>,
 }
 
+/// A recorded entry: what was recorded, and when, under which id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub actor: String,
-    pub actor_role: String,
-    pub actor_unit: Option<String>,
-    pub action: String,
-    pub target_type: String,
-    pub target: String,
-    pub province_code: Option<String>,
-    pub details: serde_json::Value,
-    pub request_id: Option<String>,
+    pub recorded: NewEntry,
 }
 
 pub fn record(conn: &mut DbConnection, e: &NewEntry, at: DateTime<Utc>) -> DbResult<()> {
@@ -163,15 +156,17 @@ pub fn query(conn: &mut DbConnection, f: &Filter, limit: i64) -> DbResult<Vec<En
                 Ok(Entry {
                     id,
                     at: from_db_time(at),
-                    actor,
-                    actor_role,
-                    actor_unit,
-                    action,
-                    target_type,
-                    target,
-                    province_code,
-                    details: crate::codec::from_json(&details)?,
-                    request_id,
+                    recorded: NewEntry {
+                        actor,
+                        actor_role,
+                        actor_unit,
+                        action,
+                        target_type,
+                        target,
+                        province: province_code.as_deref().map(crate::codec::unit_code).transpose()?,
+                        details: crate::codec::from_json(&details)?,
+                        request_id,
+                    },
                 })
             },
         )

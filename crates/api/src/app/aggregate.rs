@@ -70,14 +70,12 @@ pub fn run(
     code: &UnitCode,
     period: Period,
 ) -> ApiResult<AggregateView> {
-    let topology = st.topology.get(conn, None)?;
-    caller.ensure_can_view(code, &topology, period.last_month(), super::this_month())?;
-    let (unit_name, level) = unit_in(&topology, Some(code), period)?;
+    let (topology, unit) = super::unit_in_view(conn, st, caller, code, period)?;
     let figures = load_period_figures(conn, &st.catalog, &topology, Some(code), period)?;
     Ok(AggregateView {
         unit_code: code.to_string(),
-        unit_name,
-        level: level.unwrap_or(UnitLevel::Province),
+        unit_name: unit.name,
+        level: unit.level,
         period: period.to_string(),
         communes_expected: figures.communes.len(),
         communes_reported: figures.values.len(),

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use cchc_domain::period::to_vietnam_time;
 use cchc_persistence::DbConnection;
-use cchc_persistence::audit::{self, Filter};
+use cchc_persistence::audit::{self, Entry};
 
 use super::paging::page;
 use crate::auth::Caller;
@@ -36,23 +36,26 @@ pub struct AuditPage {
     pub next: Option<String>,
 }
 
-/// Entries matching `filter` (its province is the caller's scope's), older than `before_id`.
-pub fn list(conn: &mut DbConnection, caller: &Caller, mut filter: Filter, limit: usize) -> ApiResult<AuditPage> {
+/// Which entries: every filter optional; its province is the caller's scope's, whatever it says.
+pub use cchc_persistence::audit::Filter as AuditFilter;
+
+/// Entries matching `filter` within the caller's scope, newest first.
+pub fn list(conn: &mut DbConnection, caller: &Caller, mut filter: AuditFilter, limit: usize) -> ApiResult<AuditPage> {
     filter.province = caller.audit_scope()?;
     let rows = audit::query(conn, &filter, limit as i64 + 1)?;
     let (rows, next) = page(rows, limit, |e| e.id.to_string());
     let items = rows
         .into_iter()
-        .map(|e| AuditEntry {
-            id: e.id,
-            at: to_vietnam_time(e.at),
+        .map(|Entry { id, at, recorded: e }| AuditEntry {
+            id,
+            at: to_vietnam_time(at),
             actor: e.actor,
             actor_role: e.actor_role,
             actor_unit: e.actor_unit,
             action: e.action,
             target_type: e.target_type,
             target: e.target,
-            province_code: e.province_code,
+            province_code: e.province.map(|p| p.to_string()),
             details: e.details,
             request_id: e.request_id,
         })

@@ -11,7 +11,7 @@ use cchc_domain::completeness::{Completeness, Filing, completeness};
 use cchc_domain::{Month, Period, Principal, UnitCode};
 use cchc_persistence::{DbConnection, reports};
 
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -32,13 +32,7 @@ pub fn run(
     code: &UnitCode,
     period: Period,
 ) -> ApiResult<CompletenessView> {
-    let topology = st.topology.get(conn, None)?;
-    caller.ensure_can_view(code, &topology, period.last_month(), super::this_month())?;
-    let name = topology
-        .at(period.last_month())
-        .get(code)
-        .map(|n| n.name.clone())
-        .ok_or_else(|| Problem::UnitNotFound.error(format!("unit {code} does not exist in {period}")))?;
+    let (topology, unit) = super::unit_in_view(conn, st, caller, code, period)?;
     let months: Vec<Month> = period.months().collect();
     let mut expected: Vec<(UnitCode, String, Month)> = Vec::new();
     for m in &months {
@@ -54,7 +48,7 @@ pub fn run(
         .collect();
     Ok(CompletenessView {
         unit_code: code.to_string(),
-        unit_name: name,
+        unit_name: unit.name,
         period: period.to_string(),
         due_date: period.as_month().ok().map(|m| st.calendar.due_date(&Period::Month(m))),
         completeness: completeness(&st.calendar, &expected, &filings),

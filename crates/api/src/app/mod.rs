@@ -29,16 +29,41 @@ pub mod score_card;
 pub mod scoring;
 pub mod sign_in;
 
+use std::sync::Arc;
+
 use chrono::Utc;
 
-use cchc_domain::{Month, UnitCode};
+use cchc_domain::hierarchy::Node;
+use cchc_domain::{Month, Period, Principal, Topology, UnitCode};
+use cchc_persistence::DbConnection;
 use cchc_persistence::audit::NewEntry;
 
 use crate::auth::Caller;
+use crate::error::{ApiResult, Problem};
+use crate::state::AppState;
 
 /// The current month in Vietnam.
 pub fn this_month() -> Month {
     Month::current(Utc::now())
+}
+
+/// The unit tree, once the caller may see `code` for `period`, with the unit as it stood in
+/// the period's last month: where every view of a unit's data starts.
+pub fn unit_in_view(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    code: &UnitCode,
+    period: Period,
+) -> ApiResult<(Arc<Topology>, Node)> {
+    let topology = st.topology.get(conn, None)?;
+    caller.ensure_can_view(code, &topology, period.last_month(), this_month())?;
+    let node = topology
+        .at(period.last_month())
+        .get(code)
+        .cloned()
+        .ok_or_else(|| Problem::UnitNotFound.error(format!("unit {code} does not exist in {period}")))?;
+    Ok((topology, node))
 }
 
 /// An audit entry for a write by `caller`: what, on which target, in which province.

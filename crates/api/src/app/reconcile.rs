@@ -7,10 +7,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::reconciliation::{compare, portal_figures};
-use cchc_domain::{Month, Principal, UnitCode, Values};
+use cchc_domain::{Month, Period, Principal, UnitCode, Values};
 use cchc_persistence::{DbConnection, portal_dossiers, reports};
 
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,13 +44,8 @@ pub fn run(
     code: &UnitCode,
     month: Month,
 ) -> ApiResult<ReconciliationView> {
-    let topology = st.topology.get(conn, None)?;
-    caller.ensure_can_view(code, &topology, month, super::this_month())?;
+    let (topology, unit) = super::unit_in_view(conn, st, caller, code, Period::Month(month))?;
     let tree = topology.at(month);
-    let name = tree
-        .get(code)
-        .map(|n| n.name.clone())
-        .ok_or_else(|| Problem::UnitNotFound.error(format!("unit {code} does not exist in {month}")))?;
     let communes = tree.communes_below(Some(code));
     let codes: Vec<&UnitCode> = communes.iter().map(|n| &n.code).collect();
     let (start, end) = st.calendar.window(month);
@@ -78,7 +73,7 @@ pub fn run(
     }
     Ok(ReconciliationView {
         unit_code: code.to_string(),
-        unit_name: name,
+        unit_name: unit.name,
         period: month.to_string(),
         communes_with_differences: with_differences,
         entries,

@@ -5,9 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use cchc_persistence::audit::Filter;
-
-use crate::app::audit_log::{self, AuditPage};
+use crate::app::audit_log::{self, AuditFilter, AuditPage};
 use crate::app::paging;
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -43,7 +41,7 @@ pub async fn list(
     let limit = paging.limit()?;
     let before_id = paging.cursor.as_deref().map(paging::decode_number).transpose()?;
     let q = query.into_inner();
-    let filter = Filter {
+    let filter = AuditFilter {
         actor: q.actor,
         action: q.action,
         target: q.target,

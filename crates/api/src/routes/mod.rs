@@ -116,3 +116,54 @@ pub(crate) fn if_match(req: &HttpRequest) -> Option<IfMatch> {
 pub(crate) fn report(mut res: HttpResponseBuilder, view: &ReportView) -> HttpResponse {
     res.insert_header((header::ETAG, view.etag.as_str())).insert_header((header::CACHE_CONTROL, "no-cache")).json(view)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The routes' own sources, by file name.
+    fn sources() -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
+        let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+            .expect("the routes are readable")
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(e.path()).expect("a readable route module"))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Handlers parse, call one use case and respond: from signature to closing brace, none is
+    /// longer than 30 lines.
+    #[test]
+    fn handlers_stay_short() {
+        let mut long = Vec::new();
+        for (file, text) in sources() {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if line.starts_with("pub async fn ") || line.starts_with("async fn ") {
+                    let len = lines[i..].iter().position(|l| *l == "}").map_or(lines.len() - i, |end| end + 1);
+                    if len > 30 {
+                        long.push(format!("{file}:{} ({len} lines)", i + 1));
+                    }
+                }
+            }
+        }
+        assert!(long.is_empty(), "handlers longer than 30 lines: {long:?}");
+    }
+
+    /// Routes reach storage only through `crate::app`; the dashboard never through the routes.
+    #[test]
+    fn the_layers_stay_apart() {
+        for (file, text) in sources() {
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            assert!(!code.contains("cchc_persistence"), "routes/{file} uses persistence directly");
+        }
+        let dashboard = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/dashboard");
+        for entry in std::fs::read_dir(dashboard).expect("the dashboard is readable").flatten() {
+            let text = std::fs::read_to_string(entry.path()).expect("a readable dashboard module");
+            assert!(!text.contains("crate::routes"), "dashboard/{:?} uses the routes", entry.file_name());
+        }
+    }
+}

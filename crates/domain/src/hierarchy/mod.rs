@@ -25,6 +25,11 @@ pub struct UnitVersion {
 }
 
 impl UnitVersion {
+    /// A unit that has always existed and still does (its level is its code's).
+    pub fn lasting(code: UnitCode, name: impl Into<String>, parent: Option<UnitCode>) -> UnitVersion {
+        UnitVersion { level: code.level(), code, name: name.into(), parent, valid_from: None, valid_to: None }
+    }
+
     pub fn is_valid_at(&self, m: Month) -> bool {
         self.valid_from.is_none_or(|f| f <= m) && self.valid_to.is_none_or(|t| m <= t)
     }
@@ -222,15 +227,16 @@ pub(crate) mod tests {
     }
 
     pub fn version(c: &str, name: &str, parent: Option<&str>, from: Option<&str>, to: Option<&str>) -> UnitVersion {
-        let code = code(c);
         UnitVersion {
-            level: code.level(),
-            code,
-            name: name.into(),
-            parent: parent.map(self::code),
             valid_from: from.map(self::m),
             valid_to: to.map(self::m),
+            ..UnitVersion::lasting(code(c), name, parent.map(self::code))
         }
+    }
+
+    /// Values from JSON, for tests.
+    pub fn vals(j: serde_json::Value) -> crate::Values {
+        serde_json::from_value(j).unwrap()
     }
 
     /// Bắc Giang before and after 1 July 2025: Huyện Yên Thế ends, Đông Sơn and Hương Vĩ merge into Bố Hạ.

@@ -110,10 +110,7 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn code(s: &str) -> UnitCode {
-        UnitCode::parse(s).unwrap()
-    }
+    use crate::hierarchy::tests::code;
 
     fn r(id: i64, c: &str, version: i32, owner: Option<&str>, from: Option<&str>) -> SchemeRef {
         SchemeRef {
