@@ -4,7 +4,7 @@
 //! hand-worked set; reconciliation against the communes' own reports and the `portal_mismatch`
 //! warning; and the change feed, read page by page — also while writes commit concurrently.
 //!
-//! The data window of June 2024 runs from 15 May to 14 June 2024 (DESIGN §3).
+//! The data window of June 2024 runs from 15 May to 14 June 2024 (see `docs/portal.md`).
 
 use std::cell::Cell;
 use std::collections::BTreeSet;

@@ -15,7 +15,7 @@ use cchc_domain::{Month, UnitCode, UnitLevel};
 use cchc_persistence::bulk::{self, BulkReport};
 use cchc_persistence::{indicators, schemes};
 
-use crate::app::scoring::{SchemeCache, score_under};
+use crate::app::apply_schemes::{SchemeCache, score_under};
 use crate::app::this_month;
 use crate::config::DatabaseArgs;
 use crate::startup;

@@ -68,7 +68,7 @@ pub fn build_state(
     Ok(AppState {
         db,
         catalog: Arc::new(catalog),
-        schemes: Arc::new(crate::app::scoring::SchemeCache::default()),
+        schemes: Arc::new(crate::app::apply_schemes::SchemeCache::default()),
         topology: Default::default(),
         keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
         calendar,

@@ -12,8 +12,8 @@ use cchc_persistence::epoch::EpochCache;
 use cchc_persistence::schemes;
 use cchc_persistence::{Database, DbConnection, Epoch};
 
+use crate::app::apply_schemes::SchemeCache;
 use crate::app::rank::cache::{CachedRanking, RankingKey};
-use crate::app::scoring::SchemeCache;
 use crate::auth::JwtKeys;
 use crate::error::{ApiResult, AppError};
 

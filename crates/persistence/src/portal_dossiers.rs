@@ -249,16 +249,28 @@ pub fn refresh_fingerprints(conn: &mut DbConnection) -> DbResult<usize> {
             .load(conn)?;
         let Some(last) = page.last() else { break };
         after = last.code.clone();
-        for row in page {
-            let (code, old) = (row.code.clone(), row.content_hash);
-            let fingerprint = row.into_domain()?.fingerprint();
-            if fingerprint != old {
-                diesel::update(dossiers::table.find(&code))
-                    .set(dossiers::content_hash.eq(fingerprint))
-                    .execute(conn)?;
-                rewritten += 1;
+        // A page at a time, in one transaction each: a national table has millions of rows.
+        rewritten += write_transaction(conn, |c| -> DbResult<usize> {
+            let mut n = 0;
+            for row in page {
+                let (code, old) = (row.code.clone(), row.content_hash);
+                let fingerprint = match row.into_domain() {
+                    Ok(d) => d.fingerprint(),
+                    // A row that no longer reads keeps its fingerprint: a resend replaces it.
+                    Err(e) => {
+                        log::warn!("dossier {code} cannot be read to recompute its fingerprint: {e}");
+                        continue;
+                    }
+                };
+                if fingerprint != old {
+                    diesel::update(dossiers::table.find(&code))
+                        .set(dossiers::content_hash.eq(fingerprint))
+                        .execute(c)?;
+                    n += 1;
+                }
             }
-        }
+            Ok(n)
+        })?;
     }
     match stored {
         Some(_) => diesel::update(settings::table.find(key)).set(settings::value.eq(current)).execute(conn)?,

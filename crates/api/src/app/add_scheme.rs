@@ -14,8 +14,8 @@ use cchc_persistence::connection::write_transaction;
 use cchc_persistence::schemes::{self, NewScheme, StoredScheme};
 use cchc_persistence::{Database, DbConnection, DbError, audit, feed};
 
+use super::apply_schemes::rescore;
 use super::read_schemes::{SchemeVersionView, version_view};
-use super::scoring::rescore;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, Problem, internal};
 use crate::state::AppState;

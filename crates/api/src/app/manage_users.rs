@@ -1,6 +1,7 @@
 //! Stored users: admins manage everyone; province staff manage the users of units in their
 //! province now (never admins). A user outside the caller's reach is answered as absent.
 
+use actix_web::web;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,6 +16,7 @@ use cchc_persistence::{DbConnection, audit, units};
 use super::paging::page;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, Problem, internal};
+use crate::state::{AppState, RunOnDb};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
@@ -89,10 +91,21 @@ pub struct NewAccount {
     pub unit: Option<UnitCode>,
 }
 
-/// Creates a stored user; the password is hashed with Argon2id first (slow by design: call it
-/// off the async workers).
-pub fn create(conn: &mut DbConnection, caller: &Caller, account: NewAccount) -> ApiResult<UserView> {
+/// Hashes a password with Argon2id — slow by design — on the blocking pool, without holding a
+/// database connection meanwhile.
+async fn hash(password: &Password) -> ApiResult<String> {
+    let password = password.clone();
+    web::block(move || crate::auth::hash_password(password.expose())).await?.map_err(internal)
+}
+
+/// Creates a stored user.
+pub async fn create(st: &web::Data<AppState>, caller: Caller, account: NewAccount) -> ApiResult<UserView> {
     caller.ensure_manages_users()?;
+    let hash = hash(&account.password).await?;
+    st.run(move |conn, _| store(conn, &caller, account, &hash)).await
+}
+
+fn store(conn: &mut DbConnection, caller: &Caller, account: NewAccount, hash: &str) -> ApiResult<UserView> {
     Principal::new(account.username.to_string(), account.role, account.unit.clone())?;
     if let Some(u) = &account.unit {
         ensure_unit_exists(conn, u)?;
@@ -100,14 +113,13 @@ pub fn create(conn: &mut DbConnection, caller: &Caller, account: NewAccount) -> 
     if !may_manage(conn, caller, account.role, account.unit.as_ref())? {
         return Err(Denied::Scope { caller: caller.describe(), what: "create this user".into() }.into());
     }
-    let hash = crate::auth::hash_password(account.password.expose()).map_err(internal)?;
     let user = write_transaction(conn, |c| -> Result<User, AppError> {
         if users::find_by_username(c, account.username.as_str())?.is_some() {
             return Err(Problem::UserExists.error(format!("there is already a user {}", account.username)));
         }
         let new = NewUser {
             username: &account.username,
-            password_hash: &hash,
+            password_hash: hash,
             role: account.role,
             unit_code: account.unit.as_ref(),
         };
@@ -153,13 +165,28 @@ pub enum AccountChange {
     MoveTo(UnitCode),
 }
 
-pub fn change(conn: &mut DbConnection, caller: &Caller, username: &str, change: AccountChange) -> ApiResult<UserView> {
+/// Changes one managed user.
+pub async fn change(
+    st: &web::Data<AppState>,
+    caller: Caller,
+    username: String,
+    change: AccountChange,
+) -> ApiResult<UserView> {
     caller.ensure_manages_users()?;
-    // Argon2 is slow by design: hash before the write lock is taken.
     let hash = match &change {
-        AccountChange::Password(p) => Some(crate::auth::hash_password(p.expose()).map_err(internal)?),
+        AccountChange::Password(p) => Some(hash(p).await?),
         _ => None,
     };
+    st.run(move |conn, _| apply(conn, &caller, &username, change, hash.as_deref())).await
+}
+
+fn apply(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    username: &str,
+    change: AccountChange,
+    hash: Option<&str>,
+) -> ApiResult<UserView> {
     let user = write_transaction(conn, |c| -> Result<User, AppError> {
         let u = managed(c, caller, username)?;
         let (action, details, changed) = match change {
@@ -170,7 +197,7 @@ pub fn change(conn: &mut DbConnection, caller: &Caller, username: &str, change: 
                 (action, serde_json::json!({}), User { disabled, ..u.clone() })
             }
             AccountChange::Password(_) => {
-                let hash = hash.as_deref().ok_or_else(|| internal("a new password without its hash"))?;
+                let hash = hash.ok_or_else(|| internal("a new password without its hash"))?;
                 users::set_password(c, &u.username, hash)?;
                 ("user.reset_password", serde_json::json!({}), u.clone())
             }

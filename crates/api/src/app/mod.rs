@@ -7,6 +7,7 @@
 
 pub mod add_scheme;
 pub mod aggregate;
+pub mod apply_schemes;
 pub mod audit_log;
 pub mod change_feed;
 pub mod change_units;
@@ -26,7 +27,6 @@ pub mod report_history;
 pub mod review_report;
 pub mod revision;
 pub mod score_card;
-pub mod scoring;
 pub mod sign_in;
 
 use std::sync::Arc;

@@ -47,7 +47,7 @@ pub fn build(
     author: &Author<'_>,
     r: Revision<'_>,
 ) -> ApiResult<NewState> {
-    let scores = super::scoring::scores_for(c, st, r.month, r.province, &r.form.values)?;
+    let scores = super::apply_schemes::scores_for(c, st, r.month, r.province, &r.form.values)?;
     let (actor, actor_role, request_id) = match author {
         Author::Caller(caller) => (caller.subject.clone(), caller.role.to_string(), caller.request_id.clone()),
         Author::Loader { subject } => ((*subject).to_owned(), Role::Commune.to_string(), None),

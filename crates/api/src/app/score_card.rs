@@ -66,7 +66,7 @@ pub fn run(
     let missing = || Problem::UnitNotFound.error(format!("commune {code} does not exist in {period}"));
     let node = tree.get(code).ok_or_else(missing)?;
     let refs = st.scheme_refs(conn, caller.epoch.as_ref())?;
-    let chosen = super::scoring::choose_for(caller, &topology, &refs, scheme, period)?;
+    let chosen = super::apply_schemes::choose_for(caller, &topology, &refs, scheme, period)?;
     let parsed = st.schemes.get(conn, &st.catalog, chosen.id)?;
     let standing_in = |conn: &mut DbConnection, p: Period, detail: bool| {
         rank::standings(conn, st, &topology, Some(code), p, &chosen, &parsed, detail).map(|mut s| s.pop())

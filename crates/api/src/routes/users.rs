@@ -54,7 +54,7 @@ pub async fn create(
         role: body.role,
         unit: body.unit_code.as_deref().map(params::unit_code).transpose()?,
     };
-    let user = state.run(move |conn, _| manage_users::create(conn, &caller, account)).await?;
+    let user = manage_users::create(&state, caller, account).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/users/{}", user.username))).json(user))
 }
 
@@ -73,7 +73,7 @@ async fn change(
     username: String,
     change: AccountChange,
 ) -> ApiResult<HttpResponse> {
-    let user = state.run(move |conn, _| manage_users::change(conn, &caller, &username, change)).await?;
+    let user = manage_users::change(&state, caller, username, change).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 

@@ -45,7 +45,7 @@ impl Lines {
                 if last { self.codec.decode_eof(&mut self.buffer) } else { self.codec.decode(&mut self.buffer) };
             let line = match decoded {
                 Ok(None) => return None,
-                Ok(Some(line)) if line.trim().is_empty() => continue,
+                Ok(Some(line)) if line.bytes().all(|b| b.is_ascii_whitespace()) => continue,
                 Ok(Some(line)) => Ok(line),
                 Err(LinesCodecError::MaxLineLengthExceeded) => Err(format!("a line is longer than {MAX_LINE} bytes")),
                 Err(LinesCodecError::Io(_)) => Err("a line is not UTF-8 text".to_owned()),

@@ -78,7 +78,7 @@ impl Intake {
     async fn take(&mut self, frame: Frame) -> ApiResult<()> {
         self.summary.total += 1;
         let (index, result) = match frame {
-            Frame::Record(i, _) if i >= MAX_RECORDS => (i, Err(too_many(i))),
+            Frame::Record(i, _) | Frame::Unreadable(i, _) if i >= MAX_RECORDS => (i, Err(too_many(i))),
             Frame::Record(i, json) => (i, self.scope.check(i, &json)),
             Frame::Unreadable(i, reason) => (i, Err(vec![Conflict { index: i, field: String::new(), reason }])),
         };

@@ -149,7 +149,7 @@ fn key_for(caller: &Caller, topology: &Topology, refs: &[SchemeRef], req: &Ranki
         Some(u) => caller.ensure_can_view(u, topology, req.period.last_month(), super::this_month())?,
         None => caller.require_admin("the national ranking is for admins")?,
     }
-    let scheme = super::scoring::choose_for(caller, topology, refs, req.scheme.as_deref(), req.period)?;
+    let scheme = super::apply_schemes::choose_for(caller, topology, refs, req.scheme.as_deref(), req.period)?;
     Ok(RankingKey { unit: req.unit.clone(), period: req.period, scheme_id: scheme.id, detail: req.detail })
 }
 
