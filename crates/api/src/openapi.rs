@@ -66,6 +66,14 @@ impl Modify for CommonResponses {
                 }
             }
         }
+        // A closed set: `type` takes one of the kinds' URNs.
+        let types: Vec<serde_json::Value> = Problem::ALL.iter().map(|p| p.type_uri().into()).collect();
+        let schemas = openapi.components.as_mut().map(|c| &mut c.schemas);
+        if let Some(RefOr::T(Schema::Object(problem))) = schemas.and_then(|s| s.get_mut("Problem"))
+            && let Some(RefOr::T(Schema::Object(kind))) = problem.properties.get_mut("type")
+        {
+            kind.enum_values = Some(types);
+        }
         let mut list = String::from("\n\nProblem types (`urn:cchc:problem:<type>`, with the HTTP status):\n");
         for p in Problem::ALL {
             list.push_str(&format!("\n- `{}` ({}): {} — {}", p.slug(), p.status().as_u16(), p.title(), p.title_vi()));

@@ -66,6 +66,11 @@ macro_rules! api_routes {
 }
 
 api_routes! {
+    // The routes requested most come first: actix tries each resource in turn.
+    "/api/v1/units/{code}/rankings" => { GET rankings::for_unit },
+    "/api/v1/communes/{code}/reports/{period}" [json_config(REPORT_BODY_LIMIT)] => { GET reports::get, PUT reports::put },
+    "/api/v1/rankings" => { GET rankings::national },
+    "/api/v1/portal/dossiers" [web::PayloadConfig::new(crate::app::ingest_dossiers::MAX_BODY)] => { POST portal::ingest },
     "/health" => { GET health::health },
     "/api/v1/auth/token" => { POST tokens::issue },
     "/api/v1/indicators" => { GET indicators::list },
@@ -76,15 +81,12 @@ api_routes! {
     "/api/v1/units/{code}/end" => { POST units::end },
     "/api/v1/units/{code}/merge" => { POST units::merge },
     "/api/v1/units/{code}/aggregates" => { GET aggregates::get },
-    "/api/v1/units/{code}/rankings" => { GET rankings::for_unit },
     "/api/v1/units/{code}/completeness" => { GET completeness::get },
     "/api/v1/units/{code}/reconciliation" => { GET reconciliation::get },
-    "/api/v1/rankings" => { GET rankings::national },
     "/api/v1/communes/{code}/scores" => { GET scores::get },
     "/api/v1/schemes" [json_config(SCHEME_BODY_LIMIT)] => { GET schemes::list, POST schemes::create },
     "/api/v1/schemes/{code}" => { GET schemes::latest },
     "/api/v1/schemes/{code}/versions/{version}" => { GET schemes::version },
-    "/api/v1/communes/{code}/reports/{period}" [json_config(REPORT_BODY_LIMIT)] => { GET reports::get, PUT reports::put },
     "/api/v1/communes/{code}/reports/{period}/submit" => { POST review::submit },
     "/api/v1/communes/{code}/reports/{period}/approve" => { POST review::approve },
     "/api/v1/communes/{code}/reports/{period}/return" => { POST review::return_report },
@@ -92,7 +94,6 @@ api_routes! {
     "/api/v1/communes/{code}/reports/{period}/revisions" => { GET history::revisions },
     "/api/v1/communes/{code}/reports/{period}/changes" => { GET history::changelog },
     "/api/v1/audit" => { GET audit::list },
-    "/api/v1/portal/dossiers" [web::PayloadConfig::new(crate::app::ingest_dossiers::MAX_BODY)] => { POST portal::ingest },
     "/api/v1/feed" => { GET feed::get },
     "/api/v1/users" => { GET users::list, POST users::create },
     "/api/v1/users/{username}/disable" => { POST users::disable },
