@@ -12,6 +12,7 @@ use cchc_domain::derived::{DERIVED, round2};
 use cchc_domain::{Catalog, Month, Period, Principal, Topology, UnitCode, UnitLevel};
 use cchc_persistence::{DbConnection, reports};
 
+use super::UnitPeriod;
 use crate::error::{ApiResult, Problem};
 use crate::export::{Cell, Table};
 use crate::state::AppState;
@@ -63,14 +64,9 @@ pub fn load_period_figures(
     Ok(period_figures(catalog, communes, &topology.merges, last, reports))
 }
 
-pub fn run(
-    conn: &mut DbConnection,
-    st: &AppState,
-    caller: &Principal,
-    code: &UnitCode,
-    period: Period,
-) -> ApiResult<AggregateView> {
-    let (topology, unit) = super::unit_in_view(conn, st, caller, code, period)?;
+pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Principal, q: &UnitPeriod) -> ApiResult<AggregateView> {
+    let (topology, unit) = super::unit_in_view(conn, st, caller, q)?;
+    let (code, period) = (&q.code, q.period);
     let figures = load_period_figures(conn, &st.catalog, &topology, Some(code), period)?;
     Ok(AggregateView {
         unit_code: code.to_string(),

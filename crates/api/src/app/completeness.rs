@@ -11,6 +11,7 @@ use cchc_domain::completeness::{Completeness, Filing, completeness};
 use cchc_domain::{Month, Period, Principal, UnitCode};
 use cchc_persistence::{DbConnection, reports};
 
+use super::UnitPeriod;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -25,14 +26,9 @@ pub struct CompletenessView {
     pub completeness: Completeness,
 }
 
-pub fn run(
-    conn: &mut DbConnection,
-    st: &AppState,
-    caller: &Principal,
-    code: &UnitCode,
-    period: Period,
-) -> ApiResult<CompletenessView> {
-    let (topology, unit) = super::unit_in_view(conn, st, caller, code, period)?;
+pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Principal, q: &UnitPeriod) -> ApiResult<CompletenessView> {
+    let (topology, unit) = super::unit_in_view(conn, st, caller, q)?;
+    let (code, period) = (&q.code, q.period);
     let months: Vec<Month> = period.months().collect();
     let mut expected: Vec<(UnitCode, String, Month)> = Vec::new();
     for m in &months {

@@ -54,8 +54,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
     let province = topology.at(month).province_of(code);
     let values = &validated.form.values;
     let mut findings = validated.findings.clone();
-    findings.extend(history_findings(conn, st, code, month, values)?);
-    findings.extend(portal_findings(conn, st, code, month, values)?);
+    findings.extend(own_records_findings(conn, st, code, month, values)?);
     if findings.iter().any(Finding::is_error) {
         return Err(validation_failed(findings));
     }
@@ -89,9 +88,10 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
     })
 }
 
-/// Carry-over against last month and outliers against the commune's past year (counted
-/// reports only: a draft is not history).
-fn history_findings(
+/// The figures against the commune's own records: carry-over against last month and outliers
+/// against its past year (counted reports only: a draft is not history), and where its dossier
+/// figures differ from those the portal's records give for the month.
+fn own_records_findings(
     conn: &mut DbConnection,
     st: &AppState,
     code: &UnitCode,
@@ -105,21 +105,10 @@ fn history_findings(
     let mut findings: Vec<Finding> = check_carry_over(values, previous, st.rules.carry_over).into_iter().collect();
     let series: Vec<&Values> = counted.iter().map(|f| &f.values).collect();
     findings.extend(check_outliers(&st.catalog, values, &series));
-    Ok(findings)
-}
-
-/// Where the commune's dossier figures differ from those the portal's records give for the
-/// same month: one warning per indicator.
-fn portal_findings(
-    conn: &mut DbConnection,
-    st: &AppState,
-    code: &UnitCode,
-    month: Month,
-    values: &Values,
-) -> ApiResult<Vec<Finding>> {
     let (start, end) = st.calendar.window(month);
     let records = portal_dossiers::for_window(conn, &[code], start, end)?;
-    Ok(mismatch_findings(values, portal_figures(&records, month, &st.calendar).as_ref()))
+    findings.extend(mismatch_findings(values, portal_figures(&records, month, &st.calendar).as_ref()));
+    Ok(findings)
 }
 
 /// What a `PUT` would store, for a dry run: the current revision number stays (nothing changes).

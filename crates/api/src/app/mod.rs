@@ -47,15 +47,23 @@ pub fn this_month() -> Month {
     Month::current(Utc::now())
 }
 
-/// The unit tree, once the caller may see `code` for `period`, with the unit as it stood in
-/// the period's last month: where every view of a unit's data starts.
+/// A view of one unit's data for a period: the command of aggregates, completeness and
+/// reconciliation.
+#[derive(Debug, Clone)]
+pub struct UnitPeriod {
+    pub code: UnitCode,
+    pub period: Period,
+}
+
+/// The unit tree, once the caller may see the unit for the period, with the unit as it stood
+/// in the period's last month: where every view of a unit's data starts.
 pub fn unit_in_view(
     conn: &mut DbConnection,
     st: &AppState,
     caller: &Principal,
-    code: &UnitCode,
-    period: Period,
+    q: &UnitPeriod,
 ) -> ApiResult<(Arc<Topology>, Node)> {
+    let (code, period) = (&q.code, q.period);
     let topology = st.topology.get(conn, None)?;
     caller.ensure_can_view(code, &topology, period.last_month(), this_month())?;
     let node = topology

@@ -7,10 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::reconciliation::{compare, portal_figures};
-use cchc_domain::{Month, Period, Principal, UnitCode, Values};
+use cchc_domain::{Period, Principal, UnitCode, Values};
 use cchc_persistence::{DbConnection, portal_dossiers, reports};
 
-use crate::error::ApiResult;
+use super::UnitPeriod;
+use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,14 +38,18 @@ pub struct ReconciliationView {
     pub entries: Vec<ReconciliationEntry>,
 }
 
+/// Reconciliation is by month: the portal's records are counted in a month's data window.
 pub fn run(
     conn: &mut DbConnection,
     st: &AppState,
     caller: &Principal,
-    code: &UnitCode,
-    month: Month,
+    q: &UnitPeriod,
 ) -> ApiResult<ReconciliationView> {
-    let (topology, unit) = super::unit_in_view(conn, st, caller, code, Period::Month(month))?;
+    let Period::Month(month) = q.period else {
+        return Err(Problem::InvalidPeriod.error(format!("reconciliation is by month, not {}", q.period)));
+    };
+    let (topology, unit) = super::unit_in_view(conn, st, caller, q)?;
+    let code = &q.code;
     let tree = topology.at(month);
     let communes = tree.communes_below(Some(code));
     let codes: Vec<&UnitCode> = communes.iter().map(|n| &n.code).collect();

@@ -17,7 +17,7 @@ use crate::app::rank::cache::CachedRanking;
 use crate::app::rank::{self, RankingRequest};
 use crate::app::read_report::{self, ReportView};
 use crate::app::score_card::{self, CommuneScoreView};
-use crate::app::this_month;
+use crate::app::{UnitPeriod, this_month};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::params;
@@ -117,7 +117,7 @@ pub fn completeness(
             .ok_or_else(|| Problem::UnitNotFound.error("there are no units yet"))?,
     };
     let (period, latest) = period_param(conn, &topology, Some(&unit), period)?;
-    let view = completeness::run(conn, st, caller, &unit, period)?;
+    let view = completeness::run(conn, st, caller, &UnitPeriod { code: unit.clone(), period })?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
     Ok(CompletenessData { view, period, latest, unit, choices })
 }

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::app::UnitPeriod;
 use crate::app::aggregate::{self, AggregateView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -38,8 +39,8 @@ pub async fn get(
     query: web::Query<AggregateQuery>,
 ) -> ApiResult<HttpResponse> {
     let format = export::negotiate(&req, query.format);
-    let (code, period) = (params::unit_code(&path)?, params::period(&query.period)?);
-    let view = state.run(move |conn, st| aggregate::run(conn, st, &caller, &code, period)).await?;
+    let q = UnitPeriod { code: params::unit_code(&path)?, period: params::period(&query.period)? };
+    let view = state.run(move |conn, st| aggregate::run(conn, st, &caller, &q)).await?;
     match format {
         ExportFormat::Json => Ok(HttpResponse::Ok().json(view)),
         f => export::respond(f, &aggregate::table(&view, &state.catalog)),

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 
+use crate::app::UnitPeriod;
 use crate::app::completeness::{self, CompletenessView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -19,7 +20,7 @@ pub async fn get(
     path: web::Path<String>,
     query: web::Query<ForPeriod>,
 ) -> ApiResult<HttpResponse> {
-    let (code, period) = (params::unit_code(&path)?, params::period(&query.period)?);
-    let view = state.run(move |conn, st| completeness::run(conn, st, &caller, &code, period)).await?;
+    let q = UnitPeriod { code: params::unit_code(&path)?, period: params::period(&query.period)? };
+    let view = state.run(move |conn, st| completeness::run(conn, st, &caller, &q)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -2,11 +2,10 @@
 
 use actix_web::{HttpResponse, web};
 
-use cchc_domain::Period;
-
+use crate::app::UnitPeriod;
 use crate::app::reconcile::{self, ReconciliationView};
 use crate::auth::Caller;
-use crate::error::{ApiResult, Problem};
+use crate::error::ApiResult;
 use crate::params::{self, ForPeriod};
 use crate::state::{AppState, RunOnDb};
 
@@ -21,11 +20,7 @@ pub async fn get(
     path: web::Path<String>,
     query: web::Query<ForPeriod>,
 ) -> ApiResult<HttpResponse> {
-    let code = params::unit_code(&path)?;
-    let month = match params::period(&query.period)? {
-        Period::Month(m) => m,
-        other => return Err(Problem::InvalidPeriod.error(format!("reconciliation is by month, not {other}"))),
-    };
-    let view = state.run(move |conn, st| reconcile::run(conn, st, &caller, &code, month)).await?;
+    let q = UnitPeriod { code: params::unit_code(&path)?, period: params::period(&query.period)? };
+    let view = state.run(move |conn, st| reconcile::run(conn, st, &caller, &q)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
