@@ -622,7 +622,7 @@ async fn health_answers_without_auth(app: TestApp) {
 }
 
 async fn unknown_routes_are_404_problems(app: TestApp) {
-    for path in ["/nope", "/api/v1/nope", "/api/v2/units", "/api/v1/communes/07273/reports", "/api/v1/units/215/x"] {
+    for path in ["/nope", "/api/v1/nope", "/api/v2/units", "/api/v1/communes/07273/reportz", "/api/v1/units/215/x"] {
         let r = app.request(Method::GET, path, None, None).await;
         let p = r.problem(404);
         assert_eq!(p["type"], "urn:cchc:problem:not-found", "{path}");
@@ -637,9 +637,9 @@ async fn unknown_routes_are_404_problems(app: TestApp) {
 async fn wrong_methods_are_405_with_allow(app: TestApp) {
     let admin = app.admin();
     for (method, path, allow) in [
-        (Method::DELETE, "/api/v1/units", "POST"),
-        (Method::GET, "/api/v1/units", "POST"),
-        (Method::PUT, "/api/v1/units", "POST"),
+        (Method::DELETE, "/api/v1/units", "GET, HEAD, POST"),
+        (Method::PUT, "/api/v1/units", "GET, HEAD, POST"),
+        (Method::POST, "/api/v1/communes/07273/reports", "GET, HEAD"),
         (Method::POST, "/api/v1/units/215", "GET, HEAD"),
         (Method::DELETE, "/api/v1/units/215", "GET, HEAD"),
         (Method::POST, "/api/v1/units/215/children", "GET, HEAD"),

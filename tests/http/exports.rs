@@ -16,12 +16,12 @@ use cchc_tests::{TestApp, backend_tests, seed_body};
 
 use crate::rankings::{BUSY, CLEAN, LATE, file, report};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
 const RANKING_HEADER: &str = "Hạng,Mã đơn vị,Tên đơn vị,Điểm,Xếp loại,Trạng thái,Hạng kỳ trước,Thay đổi thứ hạng";
 const AGGREGATE_HEADER: &str = "Mã chỉ tiêu,Chỉ tiêu,Giá trị,Cách tổng hợp,Số đơn vị báo cáo";
 
-async fn file_may_and_june(app: &TestApp) {
+pub(crate) async fn file_may_and_june(app: &TestApp) {
     file(app, "07294", "2024-05", &report(CLEAN, json!({}))).await;
     file(app, "07276", "2024-05", &report(BUSY, json!({}))).await;
     file(app, "07273", "2024-05", &report(LATE, json!({}))).await;
@@ -30,14 +30,14 @@ async fn file_may_and_june(app: &TestApp) {
 }
 
 /// A download: status, content type, content disposition and the raw bytes.
-struct Download {
-    status: u16,
-    content_type: String,
-    disposition: String,
-    bytes: Vec<u8>,
+pub(crate) struct Download {
+    pub(crate) status: u16,
+    pub(crate) content_type: String,
+    pub(crate) disposition: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
-async fn download(app: &TestApp, token: &str, path: &str, accept: Option<&str>) -> Download {
+pub(crate) async fn download(app: &TestApp, token: &str, path: &str, accept: Option<&str>) -> Download {
     let mut req = app.client.get(app.url(path)).bearer_auth(token);
     if let Some(a) = accept {
         req = req.header(ACCEPT, a);
@@ -52,7 +52,7 @@ async fn download(app: &TestApp, token: &str, path: &str, accept: Option<&str>) 
 
 /// Asserts a CSV download named `name`.csv and returns its text, without the byte-order mark.
 #[track_caller]
-fn csv_text(d: &Download, name: &str) -> String {
+pub(crate) fn csv_text(d: &Download, name: &str) -> String {
     assert_eq!(d.status, 200, "{}", String::from_utf8_lossy(&d.bytes));
     assert_eq!(d.content_type, "text/csv; charset=utf-8");
     assert_eq!(d.disposition, format!("attachment; filename=\"{name}.csv\""));
@@ -63,7 +63,7 @@ fn csv_text(d: &Download, name: &str) -> String {
 /// Asserts an XLSX download named `name`.xlsx and returns its one sheet's name and cells, each
 /// number as an f64, each string as a string, each empty cell as null.
 #[track_caller]
-fn xlsx_rows(d: &Download, name: &str) -> (String, Vec<Vec<Value>>) {
+pub(crate) fn xlsx_rows(d: &Download, name: &str) -> (String, Vec<Vec<Value>>) {
     assert_eq!(d.status, 200, "{}", String::from_utf8_lossy(&d.bytes));
     assert_eq!(d.content_type, XLSX);
     assert_eq!(d.disposition, format!("attachment; filename=\"{name}.xlsx\""));
@@ -73,7 +73,7 @@ fn xlsx_rows(d: &Download, name: &str) -> (String, Vec<Vec<Value>>) {
     assert_eq!(sheets.len(), 1, "{sheets:?}");
     let range = book.worksheet_range(&sheets[0]).expect("a readable sheet");
     assert_eq!(range.start(), Some((0, 0)), "the table starts at A1");
-    let rows = range
+    let rows: Vec<Vec<Value>> = range
         .rows()
         .map(|row| {
             row.iter()
@@ -87,11 +87,14 @@ fn xlsx_rows(d: &Download, name: &str) -> (String, Vec<Vec<Value>>) {
                 .collect()
         })
         .collect();
-    (sheets[0].clone(), rows)
+    // A title row and the time the figures were taken come above the table.
+    assert!(rows[0][0].as_str().is_some_and(|t| !t.is_empty()), "a title row: {:?}", rows[0]);
+    assert!(rows[1][0].as_str().is_some_and(|t| t.starts_with("Số liệu lấy lúc ")), "{:?}", rows[1]);
+    (sheets[0].clone(), rows[2..].to_vec())
 }
 
 /// Splits CSV text into records (quoted fields may hold commas, quotes and newlines).
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut records = Vec::new();
     let (mut record, mut field) = (Vec::new(), String::new());
     let mut chars = text.chars().peekable();

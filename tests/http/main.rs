@@ -12,6 +12,7 @@ mod rankings;
 mod reports;
 mod schemes;
 mod smoke;
+mod tables;
 mod units;
 mod users;
 mod workflow;

@@ -328,42 +328,36 @@ async fn put_replaces_the_whole_form(app: TestApp) {
     assert_eq!(r.body["derived"]["civil_servants_university_rate"], Value::Null);
     assert_eq!(r.body["derived"]["resolved_on_time_rate"], json!(99.4));
 
-    // Dropping a dossier part leaves the totals it feeds unknown, with a warning.
+    // A submission carries every Biểu 06 figure: one dropped is refused, and nothing is stored.
     let r = app.file("07273", "2024-06", &seed_with(json!({"dossiers_received_direct": null}))).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["revision"], 3);
-    assert_eq!(r.body["values"].as_object().unwrap().len(), 36);
-    assert_eq!(r.body["narrative"], seed_body()["narrative"], "the whole narrative is back");
-    let d = &r.body["derived"];
-    assert_eq!(d["dossiers_received_new"], Value::Null);
-    assert_eq!(d["dossiers_received_total"], Value::Null);
-    assert_eq!(d["online_rate"], Value::Null);
-    assert_eq!(d["progress_rate"], Value::Null);
-    assert_eq!(d["dossiers_resolved_total"], json!(166));
-    assert_eq!(d["resolved_on_time_rate"], json!(99.4));
-    assert_eq!(
-        sorted(r.findings("findings")),
-        sorted(vec![
-            finding("incomplete_dossier_figures", &["dossiers_received_direct"]),
-            finding("part_exceeds_whole", &["civil_servants_university_degree", "civil_servants"]),
-        ])
-    );
-
-    // GET shows the replaced form, not a merge.
+    let p = problem(&r, 422, SEED);
+    assert_eq!(p["type"], "urn:cchc:problem:validation-failed");
+    assert_eq!(of_severity(&r, "error"), vec![finding("missing_required", &["dossiers_received_direct"])]);
     let g = app.get(SEED, &commune(&app, "07273")).await;
     assert_eq!(g.status, 200);
-    assert_eq!(g.body["revision"], 3);
-    assert!(g.body["values"].get("dossiers_received_direct").is_none());
-    assert_eq!(g.body["values"]["one_stop_allowance_vnd"], 250000, "back in the latest form");
+    assert_eq!(g.body["revision"], 2);
+    assert_eq!(g.body["values"]["dossiers_received_direct"], 0);
 
-    // An empty form is a form too.
+    // An empty form, the body an API explorer starts from, is not a report.
     let r = app.file("07273", "2024-06", &json!({"values": {}})).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["revision"], 4);
-    assert_eq!(r.body["values"], json!({}));
-    assert_eq!(r.body["narrative"], json!({}));
+    problem(&r, 422, SEED);
+    assert_eq!(of_severity(&r, "error"), vec![finding("missing_required", &DOSSIER_PARTS)]);
+    // Kept as a draft of a commune that has not submitted, it is the commune's own.
+    let r = app
+        .put(
+            &format!("{}?draft=true", report_path("07276", "2024-06")),
+            &commune(&app, "07276"),
+            &json!({"values": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["status"], "draft");
     assert_eq!(r.body["findings"], json!([]));
-    assert_eq!(r.body["derived"]["dossiers_received_total"], Value::Null);
+    // Submitting that draft as it stands is refused the same way.
+    let submit = format!("{}/submit", report_path("07276", "2024-06"));
+    let r = app.post(&submit, &commune(&app, "07276"), &json!({})).await;
+    problem(&r, 422, &submit);
+    assert_eq!(of_severity(&r, "error"), vec![finding("missing_required", &DOSSIER_PARTS)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -890,8 +884,7 @@ async fn a_draft_is_private_until_submitted(app: TestApp) {
 
     // `?draft=false` is a plain submission.
     let other = report_path("07276", "2024-06");
-    let r =
-        app.put(&format!("{other}?draft=false"), &commune(&app, "07276"), &json!({"values": {"computers": 3}})).await;
+    let r = app.put(&format!("{other}?draft=false"), &commune(&app, "07276"), &seed_body()).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["status"], "submitted");
     // A draft flag that is not a boolean is a bad request.

@@ -72,6 +72,10 @@ pub struct RulesArgs {
     /// Memory for computed rankings kept until the next write, in MiB (0: compute every time).
     #[arg(long, env = "CCHC_RANKING_CACHE_MB", default_value_t = 64)]
     pub ranking_cache_mb: usize,
+    /// The address clients reach the API at (e.g. `https://cchc.bacgiang.gov.vn`), written
+    /// into the OpenAPI document's `servers`; relative to the document when unset.
+    #[arg(long, env = "CCHC_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl Default for RulesArgs {
@@ -83,6 +87,7 @@ impl Default for RulesArgs {
             login_max_failures_per_address: 30,
             trust_proxy: false,
             ranking_cache_mb: 64,
+            public_url: None,
         }
     }
 }
@@ -100,6 +105,7 @@ impl RulesArgs {
             login_max_failures_per_address: self.login_max_failures_per_address.max(1),
             trust_proxy: self.trust_proxy,
             ranking_cache_bytes: self.ranking_cache_mb.saturating_mul(1 << 20),
+            public_url: self.public_url.clone(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -82,7 +82,9 @@ impl From<Option<i64>> for Cell {
 pub struct Table {
     /// The sheet name and the file's base name.
     pub name: String,
-    pub headers: Vec<&'static str>,
+    /// The spreadsheet's title row: what the table is, for which unit and period.
+    pub title: String,
+    pub headers: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
 }
 
@@ -108,32 +110,62 @@ fn csv_bytes(t: &Table) -> ApiResult<Vec<u8>> {
     Ok(out)
 }
 
+/// The sheet an officer opens and prints: a title row (what, which unit and period, when it
+/// was taken), bold headers with a filter, codes as text, figures with two decimals (counts as
+/// whole numbers), landscape A4 fitted to one page wide with the header row on every page.
 fn xlsx_bytes(t: &Table) -> ApiResult<Vec<u8>> {
+    const HEADER_ROW: u32 = 2;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     // Sheet names are at most 31 characters and cannot hold some punctuation.
     let name: String = t.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
     sheet.set_name(&name).map_err(internal)?;
-    let bold = Format::new().set_bold();
+    let bold = Format::new().set_bold().set_text_wrap().set_border(FormatBorder::Thin);
     for (c, h) in t.headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(internal)?;
+        sheet.write_string_with_format(HEADER_ROW, c as u16, h, &bold).map_err(internal)?;
     }
+    let decimals = Format::new().set_num_format("0.00");
+    let whole = Format::new().set_num_format("#,##0");
     for (r, row) in t.rows.iter().enumerate() {
-        let r = r as u32 + 1;
+        let r = r as u32 + HEADER_ROW + 1;
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
             match cell {
                 Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
-                Cell::Number(x) => sheet.write_number(r, c, *x).map(|_| ()),
-                Cell::Int(n) => sheet.write_number(r, c, *n as f64).map(|_| ()),
+                Cell::Number(x) => sheet.write_number_with_format(r, c, *x, &decimals).map(|_| ()),
+                Cell::Int(n) => sheet.write_number_with_format(r, c, *n as f64, &whole).map(|_| ()),
                 Cell::Empty => Ok(()),
             }
             .map_err(internal)?;
         }
     }
-    sheet.set_freeze_panes(1, 0).map_err(internal)?;
+    let last_row = HEADER_ROW + t.rows.len() as u32;
+    let last_col = t.headers.len().saturating_sub(1) as u16;
+    sheet.autofilter(HEADER_ROW, 0, last_row, last_col).map_err(internal)?;
+    sheet.set_freeze_panes(HEADER_ROW + 1, 0).map_err(internal)?;
     sheet.autofit();
+    // The title is written after fitting the columns, which it would otherwise widen.
+    let taken = cchc_domain::period::to_vietnam_time(chrono::Utc::now()).format("%d/%m/%Y %H:%M");
+    sheet.write_string_with_format(0, 0, &t.title, &Format::new().set_bold().set_font_size(13)).map_err(internal)?;
+    sheet.write_string(1, 0, format!("Số liệu lấy lúc {taken} (giờ Việt Nam)")).map_err(internal)?;
+    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW).map_err(internal)?;
     book.save_to_buffer().map_err(internal)
+}
+
+/// The most rows a downloaded table holds (a list is exported whole, not by page).
+pub const MAX_ROWS: usize = 200_000;
+
+/// `view` as JSON, or as the table `table` makes of it in the chosen format.
+pub fn reply<T: serde::Serialize>(
+    format: ExportFormat,
+    view: T,
+    table: impl FnOnce(&T) -> Table,
+) -> ApiResult<HttpResponse> {
+    match format {
+        ExportFormat::Json => Ok(HttpResponse::Ok().json(view)),
+        f => respond(f, &table(&view)),
+    }
 }
 
 /// The table as a download in the chosen format (JSON is the caller's own business).

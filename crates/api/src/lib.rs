@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod demo;
+pub mod docs;
 pub mod error;
 pub mod export;
 pub mod generate;

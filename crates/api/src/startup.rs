@@ -7,7 +7,6 @@ use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::{Compress, Logger, from_fn};
 use actix_web::{App, HttpRequest, HttpServer, web};
-use utoipa_swagger_ui::SwaggerUi;
 
 use cchc_domain::ReportingCalendar;
 use cchc_persistence::{Database, DbError, indicators, settings};
@@ -132,6 +131,7 @@ fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
 
 /// Registers the whole application on an actix `App` (used by the server and by tests).
 pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    let document = crate::openapi::api_doc(&state.catalog, state.rules.public_url.as_deref()).to_json();
     move |cfg| {
         cfg.app_data(state)
             .app_data(json_config(routes::DEFAULT_BODY_LIMIT))
@@ -139,8 +139,7 @@ pub fn configure(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(web::PathConfig::default().error_handler(path_error))
             .configure(routes::configure)
             .configure(crate::dashboard::configure)
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::api_doc()))
-            .service(web::redirect("/docs", "/docs/"));
+            .configure(crate::docs::configure(document.unwrap_or_default()));
     }
 }
 

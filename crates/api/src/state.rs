@@ -60,6 +60,8 @@ pub struct Rules {
     pub login_max_failures_per_address: i32,
     pub trust_proxy: bool,
     pub ranking_cache_bytes: usize,
+    /// The address clients reach the API at, for the OpenAPI document's `servers`.
+    pub public_url: Option<String>,
 }
 
 impl AppState {

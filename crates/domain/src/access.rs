@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::HashSet;
 
-use crate::hierarchy::{Hierarchy, Merge, predecessors};
+use crate::hierarchy::{Hierarchy, Merge, Node, predecessors};
 use crate::period::Month;
 use crate::report::ReportStatus;
 use crate::topology::Topology;
@@ -257,6 +257,25 @@ impl Principal {
             .any(|n| merges.iter().any(|m| m.successor == n.code) && predecessors(merges, &n.code).contains(target))
     }
 
+    /// Every unit of `then` this principal may see (the rule of [`Principal::can_view`]),
+    /// decided for a whole list at once.
+    pub fn visible_in<'a>(&self, then: &'a Hierarchy, now: &Hierarchy, merges: &[Merge]) -> Vec<&'a Node> {
+        let Some(scope) = &self.unit else { return then.nodes().collect() };
+        let carried: HashSet<UnitCode> = now
+            .nodes()
+            .filter(|n| merges.iter().any(|m| m.successor == n.code) && now.is_within(&n.code, scope))
+            .flat_map(|n| predecessors(merges, &n.code))
+            .collect();
+        then.nodes()
+            .filter(|n| {
+                &n.code == scope
+                    || then.is_within(&n.code, scope)
+                    || now.is_within(&n.code, scope)
+                    || carried.contains(&n.code)
+            })
+            .collect()
+    }
+
     /// Whether this principal may file `commune`'s report: its own commune's officer, or an admin.
     pub fn can_submit(&self, commune: &UnitCode) -> bool {
         match self.role {
@@ -351,6 +370,37 @@ mod tests {
         assert!(bo_ha.can_view(&code("07273"), &then, &now, &merges));
         assert!(!bo_ha.can_view(&code("07300"), &then, &now, &merges));
         assert!(!p(Role::Commune, Some("07273")).can_view(&code("07276"), &then, &now, &merges));
+    }
+
+    #[test]
+    fn a_list_shows_exactly_the_units_each_may_see() {
+        let units = bac_giang();
+        let then = Hierarchy::at(&units, m("2024-06"));
+        let now = Hierarchy::at(&units, m("2026-01"));
+        let merges = vec![Merge { absorbed: code("07273"), successor: code("07294"), effective: m("2025-07") }];
+        for caller in [
+            p(Role::Commune, Some("07294")),
+            p(Role::District, Some("215")),
+            p(Role::Province, Some("24")),
+            p(Role::Admin, None),
+        ] {
+            let mut listed: Vec<&str> =
+                caller.visible_in(&then, &now, &merges).iter().map(|n| n.code.as_str()).collect();
+            let mut allowed: Vec<&str> = then
+                .nodes()
+                .filter(|n| caller.can_view(&n.code, &then, &now, &merges))
+                .map(|n| n.code.as_str())
+                .collect();
+            listed.sort();
+            allowed.sort();
+            assert_eq!(listed, allowed, "{}", caller.describe());
+        }
+        let bo_ha: Vec<String> = p(Role::Commune, Some("07294"))
+            .visible_in(&then, &now, &merges)
+            .iter()
+            .map(|n| n.code.to_string())
+            .collect();
+        assert!(bo_ha.contains(&"07273".to_owned()), "its predecessor: {bo_ha:?}");
     }
 
     #[test]

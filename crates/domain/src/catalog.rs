@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::report::{MAX_AMOUNT_VND, MAX_COUNT};
+
 /// The PAR (CCHC) domain an indicator belongs to; the commune PAR index has these domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -49,6 +51,17 @@ impl IndicatorKind {
 
     pub fn is_integral(self) -> bool {
         matches!(self, IndicatorKind::Count | IndicatorKind::AmountVnd)
+    }
+
+    /// The largest figure accepted (every kind but yes/no starts at 0).
+    pub fn maximum(self) -> Option<f64> {
+        match self {
+            IndicatorKind::Percent => Some(100.0),
+            IndicatorKind::Count => Some(MAX_COUNT as f64),
+            IndicatorKind::AmountVnd => Some(MAX_AMOUNT_VND as f64),
+            IndicatorKind::AreaM2 => Some(1.0e7),
+            IndicatorKind::YesNo => None,
+        }
     }
 }
 
@@ -99,6 +112,9 @@ pub struct Indicator {
     /// The official form or regulation the figure comes from, where there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// A submitted (not draft) report must carry it: the Biểu 06 figures.
+    #[serde(default)]
+    pub required_on_submit: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -249,6 +265,7 @@ mod tests {
             unit_aggregation: agg,
             time_aggregation: TimeAggregation::Sum,
             source: None,
+            required_on_submit: false,
         };
         assert_eq!(
             Catalog::new(vec![

@@ -99,6 +99,18 @@ impl NarrativeSection {
         }
     }
 
+    /// The section's heading in the report (the Word template's numbering).
+    pub fn title_vi(self) -> &'static str {
+        match self {
+            NarrativeSection::Direction => "I. Công tác chỉ đạo, điều hành",
+            NarrativeSection::Results => "II. Kết quả thực hiện công tác CCHC",
+            NarrativeSection::Strengths => "III.1 Ưu điểm",
+            NarrativeSection::Limitations => "III.2 Tồn tại, hạn chế",
+            NarrativeSection::Causes => "III.3 Nguyên nhân",
+            NarrativeSection::NextMonth => "IV. Phương hướng, nhiệm vụ tháng tới",
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<NarrativeSection> {
         NarrativeSection::ALL.into_iter().find(|s| s.key() == key)
     }
@@ -286,14 +298,7 @@ fn range_finding(code: &str, kind: IndicatorKind, v: Value) -> Option<Finding> {
             format!("`{code}` cannot be negative (got {x})"),
         ));
     }
-    let cap = match kind {
-        IndicatorKind::Percent => Some(100.0),
-        IndicatorKind::Count => Some(MAX_COUNT as f64),
-        IndicatorKind::AmountVnd => Some(MAX_AMOUNT_VND as f64),
-        IndicatorKind::AreaM2 => Some(1.0e7),
-        IndicatorKind::YesNo => None,
-    };
-    match cap {
+    match kind.maximum() {
         Some(max) if x > max => Some(Finding::error(
             "out_of_range",
             &[code],

@@ -36,6 +36,26 @@ pub fn validate(catalog: &Catalog, raw: &RawForm) -> Validated {
     Validated { form, findings }
 }
 
+/// A report that is submitted, not kept as a draft, carries every figure the catalog requires
+/// on submission (the Biểu 06 row): a form without them is not a report yet.
+pub fn missing_required(catalog: &Catalog, values: &Values) -> Option<Finding> {
+    let missing: Vec<&str> = catalog
+        .indicators()
+        .iter()
+        .filter(|i| i.required_on_submit && !values.contains_key(&i.code))
+        .map(|i| i.code.as_str())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        let list = missing.join(", ");
+        Finding::error(
+            "missing_required",
+            &missing,
+            format!("Báo cáo gửi đi phải có đủ số liệu Biểu 06; còn thiếu: {list} (lưu nháp nếu chưa đủ)"),
+            format!("a submitted report must carry the Biểu 06 figures; missing: {list} (save a draft until then)"),
+        )
+    })
+}
+
 /// Rules over typed values: the dossier identities and plausibility.
 pub fn check_values(values: &Values) -> Vec<Finding> {
     let mut findings = dossier_figures::check_identities(values);

@@ -26,6 +26,7 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> DbResult<()> {
                     indicators::unit_aggregation.eq(enum_str(&ind.unit_aggregation)),
                     indicators::time_aggregation.eq(enum_str(&ind.time_aggregation)),
                     indicators::source.eq(ind.source.as_deref()),
+                    indicators::required_on_submit.eq(ind.required_on_submit),
                 ))
                 .execute(c)?;
         }
@@ -33,7 +34,7 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> DbResult<()> {
     })
 }
 
-type Row = (String, String, String, String, String, String, String, Option<String>);
+type Row = (String, String, String, String, String, String, String, Option<String>, bool);
 
 pub fn load(conn: &mut DbConnection) -> DbResult<Catalog> {
     let rows: Vec<Row> = indicators::table
@@ -47,11 +48,12 @@ pub fn load(conn: &mut DbConnection) -> DbResult<Catalog> {
             indicators::unit_aggregation,
             indicators::time_aggregation,
             indicators::source,
+            indicators::required_on_submit,
         ))
         .load(conn)?;
     let list = rows
         .into_iter()
-        .map(|(code, label_vi, label_en, domain, kind, ua, ta, source)| {
+        .map(|(code, label_vi, label_en, domain, kind, ua, ta, source, required_on_submit)| {
             Ok(Indicator {
                 code,
                 label_vi,
@@ -61,6 +63,7 @@ pub fn load(conn: &mut DbConnection) -> DbResult<Catalog> {
                 unit_aggregation: codec::parse_enum(&ua)?,
                 time_aggregation: codec::parse_enum(&ta)?,
                 source,
+                required_on_submit,
             })
         })
         .collect::<DbResult<Vec<_>>>()?;

@@ -490,6 +490,39 @@ pub fn periods_after(conn: &mut DbConnection, unit: &UnitCode, last: Month) -> D
     periods.iter().map(|p| codec::month(p)).collect()
 }
 
+/// A report without its form: what a list of a commune's months shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSummary {
+    pub period: Month,
+    pub status: ReportStatus,
+    pub revision: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `unit`'s reports of the months `from..=to` (any status), in month order.
+pub fn summaries(conn: &mut DbConnection, unit: &UnitCode, from: Month, to: Month) -> DbResult<Vec<ReportSummary>> {
+    type Row = (String, String, i32, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime);
+    let rows: Vec<Row> = reports::table
+        .filter(reports::unit_code.eq(unit.as_str()))
+        .filter(reports::period.ge(from.to_string()))
+        .filter(reports::period.le(to.to_string()))
+        .select((reports::period, reports::status, reports::revision, reports::submitted_at, reports::updated_at))
+        .order(reports::period)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(period, status, revision, submitted_at, updated_at)| {
+            Ok(ReportSummary {
+                period: codec::month(&period)?,
+                status: codec::parse_enum(&status)?,
+                revision,
+                submitted_at: submitted_at.map(from_db_time),
+                updated_at: from_db_time(updated_at),
+            })
+        })
+        .collect()
+}
+
 /// A report's current revision and values, for re-scoring.
 #[derive(Debug, Clone)]
 pub struct CurrentValues {

@@ -40,6 +40,7 @@ diesel::table! {
         unit_aggregation -> Text,
         time_aggregation -> Text,
         source -> Nullable<Text>,
+        required_on_submit -> Bool,
     }
 }
 

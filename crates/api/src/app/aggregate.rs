@@ -111,7 +111,10 @@ pub fn table(view: &AggregateView, catalog: &Catalog) -> Table {
     }
     Table {
         name: format!("tong-hop-{}-{}", view.unit_code, view.period),
-        headers: vec!["Mã chỉ tiêu", "Chỉ tiêu", "Giá trị", "Cách tổng hợp", "Số đơn vị báo cáo"],
+        title: format!("Tổng hợp số liệu CCHC — {} ({}), kỳ {}", view.unit_name, view.unit_code, view.period),
+        headers: ["Mã chỉ tiêu", "Chỉ tiêu", "Giá trị", "Cách tổng hợp", "Số đơn vị báo cáo"]
+            .map(String::from)
+            .to_vec(),
         rows,
     }
 }

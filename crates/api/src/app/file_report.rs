@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use cchc_domain::history::{check_carry_over, check_outliers};
 use cchc_domain::reconciliation::{mismatch_findings, portal_figures};
-use cchc_domain::validation::validate;
+use cchc_domain::validation::{missing_required, validate};
 use cchc_domain::workflow::{Action, status_after_put};
 use cchc_domain::{Finding, Month, RawForm, UnitCode, Values};
 use cchc_persistence::DbConnection;
@@ -44,7 +44,11 @@ pub enum Filed {
 
 pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileReport) -> ApiResult<Filed> {
     caller.ensure_can_submit(&cmd.commune)?;
-    let validated = validate(&st.catalog, &cmd.form);
+    let mut validated = validate(&st.catalog, &cmd.form);
+    // Like the identities, the rule over the whole form speaks once every value is readable.
+    if !cmd.draft && !validated.has_errors() {
+        validated.findings.extend(missing_required(&st.catalog, &validated.form.values));
+    }
     if validated.has_errors() {
         return Err(validation_failed(validated.findings));
     }

@@ -29,10 +29,10 @@ pub struct ReportView {
     /// Starts at 1 and grows with every change; an identical resubmission keeps it.
     pub revision: i32,
     /// The reported values (not-reported indicators are absent).
-    #[schema(value_type = BTreeMap<String, cchc_domain::Value>)]
+    #[schema(schema_with = crate::openapi::report_values)]
     pub values: Values,
     /// Narrative sections by key (direction, results, strengths, limitations, causes, next_month).
-    #[schema(value_type = BTreeMap<String, String>)]
+    #[schema(schema_with = crate::openapi::report_narrative)]
     pub narrative: Narrative,
     pub derived: Derived,
     /// Warnings stored with the report (a report with errors is never stored).

@@ -4,12 +4,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use cchc_domain::hierarchy::{UnitVersion, predecessors};
+use cchc_domain::hierarchy::{Node, UnitVersion, predecessors};
 use cchc_domain::{Month, Principal, Topology, UnitCode, UnitLevel};
 use cchc_persistence::{DbConnection, units};
 
 use super::paging::page;
 use crate::error::{ApiResult, Problem};
+use crate::export::{Cell, Table};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -138,4 +139,100 @@ pub fn children(
         .collect();
     let (items, next) = page(items, limit, |c| c.code.clone());
     Ok(ChildrenPage { parent_code: code.to_string(), as_of: at.to_string(), items, next })
+}
+
+/// Which units a list holds: those of the tree of `at`, of one level, directly below one parent,
+/// whose name contains `text` (ignoring case) or whose code starts with it.
+pub struct UnitFilter {
+    pub at: Month,
+    pub level: Option<UnitLevel>,
+    pub parent: Option<UnitCode>,
+    pub text: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitListItem {
+    pub code: String,
+    pub name: String,
+    pub level: UnitLevel,
+    pub parent_code: Option<String>,
+    /// First month of the version in force; null means from the beginning.
+    pub valid_from: Option<String>,
+    /// Last month of the version in force; null means still valid.
+    pub valid_to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitPage {
+    /// The month the tree is taken at.
+    pub as_of: String,
+    pub items: Vec<UnitListItem>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+/// The units the caller may see in the tree of `filter.at`, by code: the list to reconcile
+/// against the official one.
+pub fn list(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    filter: &UnitFilter,
+    limit: usize,
+    after: Option<String>,
+) -> ApiResult<UnitPage> {
+    let topology = st.topology.get(conn, None)?;
+    let (then, now) = (topology.at(filter.at), topology.at(super::this_month()));
+    let text = filter.text.as_deref().map(str::to_lowercase);
+    let mut nodes: Vec<&Node> = caller
+        .visible_in(&then, &now, &topology.merges)
+        .into_iter()
+        .filter(|n| filter.level.is_none_or(|l| n.level == l))
+        .filter(|n| filter.parent.is_none() || n.parent == filter.parent)
+        .filter(|n| text.as_deref().is_none_or(|t| n.code.as_str().starts_with(t) || n.name.to_lowercase().contains(t)))
+        .filter(|n| after.as_deref().is_none_or(|a| n.code.as_str() > a))
+        .collect();
+    nodes.sort_by(|a, b| a.code.cmp(&b.code));
+    let items: Vec<UnitListItem> =
+        nodes.into_iter().take(limit + 1).map(|n| list_item(&topology, n, filter.at)).collect();
+    let (items, next) = page(items, limit, |u| u.code.clone());
+    Ok(UnitPage { as_of: filter.at.to_string(), items, next })
+}
+
+fn list_item(topology: &Topology, n: &Node, at: Month) -> UnitListItem {
+    let version = topology.versions_of(&n.code).find(|v| v.is_valid_at(at));
+    UnitListItem {
+        code: n.code.to_string(),
+        name: n.name.clone(),
+        level: n.level,
+        parent_code: n.parent.as_ref().map(UnitCode::to_string),
+        valid_from: version.and_then(|v| v.valid_from).map(|m| m.to_string()),
+        valid_to: version.and_then(|v| v.valid_to).map(|m| m.to_string()),
+    }
+}
+
+/// The list as a spreadsheet table.
+pub fn table(page: &UnitPage) -> Table {
+    let rows = page
+        .items
+        .iter()
+        .map(|u| {
+            vec![
+                Cell::from(u.code.clone()),
+                Cell::from(u.name.clone()),
+                Cell::from(u.level.label_vi()),
+                Cell::from(u.parent_code.clone().unwrap_or_default()),
+                Cell::from(u.valid_from.clone().unwrap_or_default()),
+                Cell::from(u.valid_to.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    Table {
+        name: format!("don-vi-{}", page.as_of),
+        title: format!("Danh sách đơn vị hành chính, tháng {}", page.as_of),
+        headers: ["Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Hiệu lực từ", "Hiệu lực đến"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    }
 }

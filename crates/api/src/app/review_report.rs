@@ -5,6 +5,7 @@
 use actix_web::http::header::IfMatch;
 use chrono::Utc;
 
+use cchc_domain::validation::missing_required;
 use cchc_domain::workflow::{Action, ReviewReason, may_review, transition};
 use cchc_domain::{Denied, Month, UnitCode};
 use cchc_persistence::DbConnection;
@@ -14,7 +15,7 @@ use cchc_persistence::units;
 use super::read_report::{ReportView, check_if_match, commune_in, status_now, view};
 use super::revision::{self, Author, Revision};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError, Problem, validation_failed};
 use crate::state::AppState;
 
 pub struct ReviewAction {
@@ -49,6 +50,12 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewA
         check_if_match(cmd.if_match.as_ref(), Some(current))?;
         let from = status_now(st, current);
         let status = transition(from, action, reason.as_deref())?;
+        // A draft becomes a report only once it carries the required figures.
+        if action == Action::Submit
+            && let Some(missing) = missing_required(&st.catalog, &current.form.values)
+        {
+            return Err(validation_failed(vec![missing]));
+        }
         let r = Revision {
             commune: code,
             month,

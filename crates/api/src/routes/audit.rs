@@ -31,7 +31,7 @@ pub struct AuditQuery {
 
 /// Every write, newest first, with filters and paging.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
-    params(AuditQuery, Paging), responses((status = 200, body = AuditPage)))]
+    params(AuditQuery, Paging), responses((status = 200, description = "A page of audit entries, newest first", body = AuditPage)))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,

@@ -13,7 +13,7 @@ use crate::state::{AppState, RunOnDb};
 /// each commune that exists in a month is expected to report it.
 #[utoipa::path(get, path = "/api/v1/units/{code}/completeness", tag = "rankings", security(("bearer" = [])),
     params(("code" = String, Path, description = "Unit code", example = "215"), ForPeriod),
-    responses((status = 200, body = CompletenessView)))]
+    responses((status = 200, description = "Who reported, on time or late, and who has not", body = CompletenessView)))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,

@@ -24,7 +24,7 @@ pub struct FeedQuery {
 /// commit out of order. Portal and province tokens read their province's items and national
 /// ones; admins read everything.
 #[utoipa::path(get, path = "/api/v1/feed", tag = "portal", security(("bearer" = [])), params(FeedQuery),
-    responses((status = 200, body = FeedPage)))]
+    responses((status = 200, description = "The events after `since`, oldest first, and the cursor to ask with next", body = FeedPage)))]
 pub async fn get(state: web::Data<AppState>, caller: Caller, query: web::Query<FeedQuery>) -> ApiResult<HttpResponse> {
     let FeedQuery { since, limit } = query.into_inner();
     let limit = paging::limit(limit)?;

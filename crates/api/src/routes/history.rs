@@ -21,8 +21,8 @@ fn history_page(path: (String, String), q: &Paging) -> ApiResult<HistoryPage> {
 
 /// Every revision of a report, oldest first, in pages.
 #[utoipa::path(get, path = "/api/v1/communes/{code}/reports/{period}/revisions", tag = "history", security(("bearer" = [])),
-    params(("code" = String, Path, example = "07273"), ("period" = String, Path, example = "2024-06"), Paging),
-    responses((status = 200, body = RevisionPage)))]
+    params(("code" = String, Path, description = "Commune code (5 digits)", example = "07273"), ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"), Paging),
+    responses((status = 200, description = "A page of the report's revisions, newest first", body = RevisionPage)))]
 pub async fn revisions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -36,8 +36,8 @@ pub async fn revisions(
 
 /// What changed in each revision, indicator by indicator, oldest first, in pages.
 #[utoipa::path(get, path = "/api/v1/communes/{code}/reports/{period}/changes", tag = "history", security(("bearer" = [])),
-    params(("code" = String, Path, example = "07273"), ("period" = String, Path, example = "2024-06"), Paging),
-    responses((status = 200, body = ChangePage)))]
+    params(("code" = String, Path, description = "Commune code (5 digits)", example = "07273"), ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"), Paging),
+    responses((status = 200, description = "A page of what each revision changed, newest first", body = ChangePage)))]
 pub async fn changelog(
     state: web::Data<AppState>,
     caller: Caller,

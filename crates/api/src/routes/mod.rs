@@ -6,6 +6,7 @@
 pub mod aggregates;
 pub mod audit;
 pub mod completeness;
+pub mod consolidated;
 pub mod feed;
 pub mod health;
 pub mod history;
@@ -42,11 +43,11 @@ fn method(name: &str) -> actix_web::Route {
     }
 }
 
-/// Declares every route once: `path [app_data] => { METHOD handler, … }`. Gives `configure`
-/// (for actix), `TABLE` (for the test that the document lists the same) and `RoutesDoc` (the
-/// operations of the OpenAPI document).
+/// Declares every route once: `path [app_data] => { METHOD handler as "operationId", … }`.
+/// Gives `configure` (for actix), `TABLE` (the operations' ids, and for the test that the
+/// document lists the same) and `RoutesDoc` (the operations of the OpenAPI document).
 macro_rules! api_routes {
-    ($($path:literal $([$data:expr])? => { $($method:ident $handler:path),+ $(,)? }),+ $(,)?) => {
+    ($($path:literal $([$data:expr])? => { $($method:ident $handler:path as $id:literal),+ $(,)? }),+ $(,)?) => {
         pub fn configure(cfg: &mut web::ServiceConfig) {
             $(
                 let mut r = resource($path, allow(&[$(stringify!($method)),+]));
@@ -56,8 +57,8 @@ macro_rules! api_routes {
             )+
         }
 
-        /// Every path and its methods, as registered.
-        pub const TABLE: &[(&str, &[&str])] = &[$(($path, &[$(stringify!($method)),+])),+];
+        /// Every path with its methods and their operation ids, as registered.
+        pub const TABLE: &[(&str, &[(&str, &str)])] = &[$(($path, &[$((stringify!($method), $id)),+])),+];
 
         #[derive(utoipa::OpenApi)]
         #[openapi(paths($($($handler,)+)+))]
@@ -67,39 +68,41 @@ macro_rules! api_routes {
 
 api_routes! {
     // The routes requested most come first: actix tries each resource in turn.
-    "/api/v1/units/{code}/rankings" => { GET rankings::for_unit },
-    "/api/v1/communes/{code}/reports/{period}" [json_config(REPORT_BODY_LIMIT)] => { GET reports::get, PUT reports::put },
-    "/api/v1/rankings" => { GET rankings::national },
-    "/api/v1/portal/dossiers" [web::PayloadConfig::new(crate::app::ingest_dossiers::MAX_BODY)] => { POST portal::ingest },
-    "/health" => { GET health::health },
-    "/api/v1/auth/token" => { POST tokens::issue },
-    "/api/v1/indicators" => { GET indicators::list },
-    "/api/v1/units" => { POST units::create },
-    "/api/v1/units/{code}" => { GET units::get },
-    "/api/v1/units/{code}/children" => { GET units::children },
-    "/api/v1/units/{code}/versions" => { POST units::change },
-    "/api/v1/units/{code}/end" => { POST units::end },
-    "/api/v1/units/{code}/merge" => { POST units::merge },
-    "/api/v1/units/{code}/aggregates" => { GET aggregates::get },
-    "/api/v1/units/{code}/completeness" => { GET completeness::get },
-    "/api/v1/units/{code}/reconciliation" => { GET reconciliation::get },
-    "/api/v1/communes/{code}/scores" => { GET scores::get },
-    "/api/v1/schemes" [json_config(SCHEME_BODY_LIMIT)] => { GET schemes::list, POST schemes::create },
-    "/api/v1/schemes/{code}" => { GET schemes::latest },
-    "/api/v1/schemes/{code}/versions/{version}" => { GET schemes::version },
-    "/api/v1/communes/{code}/reports/{period}/submit" => { POST review::submit },
-    "/api/v1/communes/{code}/reports/{period}/approve" => { POST review::approve },
-    "/api/v1/communes/{code}/reports/{period}/return" => { POST review::return_report },
-    "/api/v1/communes/{code}/reports/{period}/reopen" => { POST review::reopen },
-    "/api/v1/communes/{code}/reports/{period}/revisions" => { GET history::revisions },
-    "/api/v1/communes/{code}/reports/{period}/changes" => { GET history::changelog },
-    "/api/v1/audit" => { GET audit::list },
-    "/api/v1/feed" => { GET feed::get },
-    "/api/v1/users" => { GET users::list, POST users::create },
-    "/api/v1/users/{username}/disable" => { POST users::disable },
-    "/api/v1/users/{username}/enable" => { POST users::enable },
-    "/api/v1/users/{username}/password" => { POST users::reset_password },
-    "/api/v1/users/{username}/unit" => { PUT users::move_unit },
+    "/api/v1/units/{code}/rankings" => { GET rankings::for_unit as "getUnitRankings" },
+    "/api/v1/communes/{code}/reports/{period}" [json_config(REPORT_BODY_LIMIT)] => { GET reports::get as "getCommuneReport", PUT reports::put as "putCommuneReport" },
+    "/api/v1/rankings" => { GET rankings::national as "getNationalRankings" },
+    "/api/v1/portal/dossiers" [web::PayloadConfig::new(crate::app::ingest_dossiers::MAX_BODY)] => { POST portal::ingest as "pushPortalDossiers" },
+    "/health" => { GET health::health as "getHealth" },
+    "/api/v1/auth/token" => { POST tokens::issue as "issueToken" },
+    "/api/v1/indicators" => { GET indicators::list as "listIndicators" },
+    "/api/v1/units" => { GET units::list as "listUnits", POST units::create as "createUnit" },
+    "/api/v1/units/{code}" => { GET units::get as "getUnit" },
+    "/api/v1/units/{code}/children" => { GET units::children as "listUnitChildren" },
+    "/api/v1/units/{code}/versions" => { POST units::change as "addUnitVersion" },
+    "/api/v1/units/{code}/end" => { POST units::end as "endUnit" },
+    "/api/v1/units/{code}/merge" => { POST units::merge as "mergeUnit" },
+    "/api/v1/units/{code}/aggregates" => { GET aggregates::get as "getUnitAggregates" },
+    "/api/v1/units/{code}/completeness" => { GET completeness::get as "getUnitCompleteness" },
+    "/api/v1/units/{code}/reconciliation" => { GET reconciliation::get as "getUnitReconciliation" },
+    "/api/v1/communes/{code}/reports" => { GET reports::list as "listCommuneReports" },
+    "/api/v1/units/{code}/reports" => { GET consolidated::get as "getUnitReportTable" },
+    "/api/v1/communes/{code}/scores" => { GET scores::get as "getCommuneScores" },
+    "/api/v1/schemes" [json_config(SCHEME_BODY_LIMIT)] => { GET schemes::list as "listSchemes", POST schemes::create as "createScheme" },
+    "/api/v1/schemes/{code}" => { GET schemes::latest as "getScheme" },
+    "/api/v1/schemes/{code}/versions/{version}" => { GET schemes::version as "getSchemeVersion" },
+    "/api/v1/communes/{code}/reports/{period}/submit" => { POST review::submit as "submitCommuneReport" },
+    "/api/v1/communes/{code}/reports/{period}/approve" => { POST review::approve as "approveCommuneReport" },
+    "/api/v1/communes/{code}/reports/{period}/return" => { POST review::return_report as "returnCommuneReport" },
+    "/api/v1/communes/{code}/reports/{period}/reopen" => { POST review::reopen as "reopenCommuneReport" },
+    "/api/v1/communes/{code}/reports/{period}/revisions" => { GET history::revisions as "listReportRevisions" },
+    "/api/v1/communes/{code}/reports/{period}/changes" => { GET history::changelog as "listReportChanges" },
+    "/api/v1/audit" => { GET audit::list as "listAuditEntries" },
+    "/api/v1/feed" => { GET feed::get as "getFeed" },
+    "/api/v1/users" => { GET users::list as "listUsers", POST users::create as "createUser" },
+    "/api/v1/users/{username}/disable" => { POST users::disable as "disableUser" },
+    "/api/v1/users/{username}/enable" => { POST users::enable as "enableUser" },
+    "/api/v1/users/{username}/password" => { POST users::reset_password as "setUserPassword" },
+    "/api/v1/users/{username}/unit" => { PUT users::move_unit as "moveUser" },
 }
 
 /// The `If-Match` of a request. A header that is not a list of entity tags names no tag, and so

@@ -13,7 +13,7 @@ use crate::state::{AppState, RunOnDb};
 /// those derived from the portal's dossier records for the same month and data window.
 #[utoipa::path(get, path = "/api/v1/units/{code}/reconciliation", tag = "portal", security(("bearer" = [])),
     params(("code" = String, Path, description = "Unit code", example = "215"), ForPeriod),
-    responses((status = 200, body = ReconciliationView)))]
+    responses((status = 200, description = "Each commune's reported figures beside the portal's", body = ReconciliationView)))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,

@@ -1,4 +1,5 @@
-//! A commune's monthly report: `PUT` replaces the whole form, `GET` reads it back.
+//! A commune's monthly report: `PUT` replaces the whole form, `GET` reads it back; the list of
+//! a commune's months.
 
 use std::collections::BTreeMap;
 
@@ -9,11 +10,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use cchc_domain::RawForm;
 
+use crate::app::commune_reports::{self, CommuneMonthsPage, MonthRange};
 use crate::app::file_report::{self, FileReport, Filed};
 use crate::app::read_report::{self, ReportView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::params;
+use crate::export::{self, ExportFormat};
+use crate::params::{self, Paging};
 use crate::state::{AppState, RunOnDb};
 
 /// The body of a report `PUT`: the whole form. Unknown top-level fields are refused.
@@ -22,11 +25,11 @@ use crate::state::{AppState, RunOnDb};
 pub struct ReportBody {
     /// Indicator code → number, boolean, or null for "not reported". Zero is a figure; null
     /// and absence are not. See `GET /api/v1/indicators`.
-    #[schema(value_type = Object, example = json!({"dossiers_received_online": 168, "dossiers_received_direct": 0, "iso_9001_applied": true}))]
+    #[schema(schema_with = crate::openapi::report_values)]
     pub values: BTreeMap<String, serde_json::Value>,
     /// Narrative sections: `direction`, `results`, `strengths`, `limitations`, `causes`, `next_month`.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::openapi::report_narrative)]
     pub narrative: BTreeMap<String, serde_json::Value>,
 }
 
@@ -53,10 +56,10 @@ pub struct PutOptions {
         ("If-Match" = Option<String>, Header, description = "The ETag of the report this change is based on; 412 when stale"),
         PutOptions,
     ),
-    request_body = ReportBody,
+    request_body(content = ReportBody, description = "The whole form: every figure and the narrative; what is left out is not reported"),
     responses(
-        (status = 200, description = "Replaced (or unchanged), or a dry run", body = ReportView, headers(("ETag" = String))),
-        (status = 201, description = "Created", body = ReportView, headers(("ETag" = String), ("Location" = String))),
+        (status = 200, description = "Replaced (or unchanged), or a dry run", body = ReportView, headers(("ETag" = String, description = "The revision's entity tag, for `If-Match`"))),
+        (status = 201, description = "Created", body = ReportView, headers(("ETag" = String, description = "The revision's entity tag, for `If-Match`"), ("Location" = String, description = "The report's address"))),
     ))]
 pub async fn put(
     state: web::Data<AppState>,
@@ -92,7 +95,7 @@ pub async fn put(
         ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
         ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"),
     ),
-    responses((status = 200, body = ReportView, headers(("ETag" = String)))))]
+    responses((status = 200, description = "The stored report", body = ReportView, headers(("ETag" = String, description = "The revision's entity tag, for `If-Match`")))))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -102,4 +105,44 @@ pub async fn get(
     let (code, month) = (params::commune_code(&code)?, params::month(&period)?);
     let view = state.run(move |conn, st| read_report::run(conn, st, &caller, &code, month)).await?;
     Ok(super::report(HttpResponse::Ok(), &view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthsQuery {
+    /// First month (`YYYY-MM`); eleven months before `to` by default.
+    pub from: Option<String>,
+    /// Last month (`YYYY-MM`); the current month by default. At most 120 months in all.
+    pub to: Option<String>,
+    /// `json` (default), `csv` or `xlsx` (the whole range, unpaged); or ask with `Accept`.
+    pub format: Option<ExportFormat>,
+}
+
+/// A commune's months, newest first: for each month it existed, where its report stands, its
+/// revision and entity tag, the due date, whether it was on time, and its score.
+#[utoipa::path(get, path = "/api/v1/communes/{code}/reports", tag = "reports", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Commune code (5 digits)", example = "07273"), MonthsQuery, Paging),
+    responses((status = 200, description = "A page of the commune's months (JSON), or the whole range as a table (`format=csv|xlsx`)",
+        content((CommuneMonthsPage = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<MonthsQuery>,
+    paging: web::Query<Paging>,
+) -> ApiResult<HttpResponse> {
+    let format = export::negotiate(&req, query.format);
+    let (from, to) = (query.from.as_deref(), query.to.as_deref());
+    let range = MonthRange::new(
+        params::commune_code(&path)?,
+        from.map(params::month).transpose()?,
+        to.map(params::month).transpose()?,
+    )?;
+    let (limit, after) = match format {
+        ExportFormat::Json => (paging.limit()?, paging.after()?),
+        _ => (export::MAX_ROWS, None),
+    };
+    let page = state.run(move |conn, st| commune_reports::list(conn, st, &caller, &range, limit, after)).await?;
+    export::reply(format, page, commune_reports::table)
 }

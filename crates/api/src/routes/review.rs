@@ -62,7 +62,7 @@ macro_rules! action_route {
                 ("If-Match" = Option<String>, Header, description = "The ETag the action is based on; 412 when stale"),
             ),
             request_body(content = Option<ActionBody>, description = "A reason: required to return or reopen"),
-            responses((status = 200, body = ReportView, headers(("ETag" = String)))))]
+            responses((status = 200, description = "The report after the action", body = ReportView, headers(("ETag" = String, description = "The new revision's entity tag")))))]
         pub async fn $name(
             state: web::Data<AppState>,
             caller: Caller,

@@ -15,8 +15,8 @@ use crate::state::{AppState, RunOnDb};
 /// in the version's periods are re-scored before the response, in the same transaction: a
 /// failure leaves no trace. `409` when the code belongs to another owner or `version` is not the
 /// next one.
-#[utoipa::path(post, path = "/api/v1/schemes", tag = "schemes", security(("bearer" = [])), request_body = SchemeDefinition,
-    responses((status = 201, body = UploadedScheme, headers(("Location" = String)))))]
+#[utoipa::path(post, path = "/api/v1/schemes", tag = "schemes", security(("bearer" = [])), request_body(content = SchemeDefinition, description = "The scheme: criteria, weights, bands, validity"),
+    responses((status = 201, description = "Stored as the scheme's next version; affected scores recomputed", body = UploadedScheme, headers(("Location" = String, description = "The new version's address")))))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -30,7 +30,7 @@ pub async fn create(
 
 /// Every version of every scheme the caller may use.
 #[utoipa::path(get, path = "/api/v1/schemes", tag = "schemes", security(("bearer" = [])),
-    responses((status = 200, body = SchemeList)))]
+    responses((status = 200, description = "The schemes the caller may use", body = SchemeList)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let list = state.run(move |conn, _| read_schemes::list(conn, &caller)).await?;
     Ok(HttpResponse::Ok().json(list))
@@ -38,8 +38,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpR
 
 /// The latest version of a scheme, with its full definition.
 #[utoipa::path(get, path = "/api/v1/schemes/{code}", tag = "schemes", security(("bearer" = [])),
-    params(("code" = String, Path, example = "commune-par")),
-    responses((status = 200, body = SchemeView)))]
+    params(("code" = String, Path, description = "Scheme code", example = "commune-par")),
+    responses((status = 200, description = "The scheme's latest version", body = SchemeView)))]
 pub async fn latest(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<HttpResponse> {
     let code = path.into_inner();
     let view = state.run(move |conn, _| read_schemes::get(conn, &caller, &code, None)).await?;
@@ -48,8 +48,8 @@ pub async fn latest(state: web::Data<AppState>, caller: Caller, path: web::Path<
 
 /// One version of a scheme, with its full definition.
 #[utoipa::path(get, path = "/api/v1/schemes/{code}/versions/{version}", tag = "schemes", security(("bearer" = [])),
-    params(("code" = String, Path, example = "commune-par"), ("version" = i32, Path, example = 1)),
-    responses((status = 200, body = SchemeView)))]
+    params(("code" = String, Path, description = "Scheme code", example = "commune-par"), ("version" = i32, Path, description = "Version number, from 1", example = 1)),
+    responses((status = 200, description = "That version of the scheme", body = SchemeView)))]
 pub async fn version(
     state: web::Data<AppState>,
     caller: Caller,

@@ -24,7 +24,7 @@ pub struct ScoreQuery {
 /// history over the last 12 periods of the same kind.
 #[utoipa::path(get, path = "/api/v1/communes/{code}/scores", tag = "rankings", security(("bearer" = [])),
     params(("code" = String, Path, description = "Commune code", example = "07273"), ScoreQuery),
-    responses((status = 200, body = CommuneScoreView)))]
+    responses((status = 200, description = "The commune's score, criterion by criterion, and its rank", body = CommuneScoreView)))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,

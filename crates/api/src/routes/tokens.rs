@@ -35,8 +35,8 @@ pub struct TokenResponse {
 /// Exchanges a stored user's username and password for a bearer token. `401` for a wrong
 /// username or password or a disabled user; `429` (with `Retry-After`) after too many failures
 /// for the user or the address.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse)))]
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body(content = TokenRequest, description = "A stored user's name and password"),
+    responses((status = 200, description = "A Bearer token for the user's role and unit", body = TokenResponse)))]
 pub async fn issue(
     state: web::Data<AppState>,
     req: HttpRequest,

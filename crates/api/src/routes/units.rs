@@ -1,17 +1,18 @@
 //! Provinces, districts and communes over time: create (admin), read as of a period, list the
 //! units below, and change — a new version, an end, a merger (admin).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use cchc_domain::hierarchy::UnitVersion;
 use cchc_domain::{UnitCode, UnitLevel, UnitName};
 
 use crate::app::change_units::{self, UnitChange as Change};
-use crate::app::read_units::{self, ChildrenPage, UnitView};
+use crate::app::read_units::{self, ChildrenPage, UnitFilter, UnitPage, UnitView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::export::{self, ExportFormat};
 use crate::params::{self, AtPeriod, Paging};
 use crate::state::{AppState, RunOnDb};
 
@@ -89,18 +90,59 @@ pub struct UnitMerge {
 /// Creates a unit (admin). Its code's length must match its level, and its parent must exist
 /// and sit above it throughout its dates. `409` when the code exists or the parent does not
 /// last.
-#[utoipa::path(post, path = "/api/v1/units", tag = "units", security(("bearer" = [])), request_body = NewUnit,
-    responses((status = 201, body = UnitView, headers(("Location" = String)))))]
+#[utoipa::path(post, path = "/api/v1/units", tag = "units", security(("bearer" = [])), request_body(content = NewUnit, description = "The unit's code, name, level, parent and first month"),
+    responses((status = 201, description = "The unit created", body = UnitView, headers(("Location" = String, description = "The unit's address")))))]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewUnit>) -> ApiResult<HttpResponse> {
     let first = body.into_inner().parse()?;
     let view = state.run(move |conn, _| change_units::create(conn, &caller, first)).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/units/{}", view.code))).json(view))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitListQuery {
+    /// A month (`2024-06`), quarter, half-year or year: the tree of its last month. The current
+    /// month by default.
+    pub period: Option<String>,
+    /// Only units of this level.
+    pub level: Option<UnitLevel>,
+    /// Only the units directly below this one.
+    pub parent: Option<String>,
+    /// Part of the name (any case), or the start of the code.
+    pub q: Option<String>,
+    /// `json` (default), `csv` or `xlsx` (the whole list, unpaged); or ask with `Accept`.
+    pub format: Option<ExportFormat>,
+}
+
+/// The units the caller may see in a period, by code — to reconcile against the official
+/// list. Filtered by level, parent and text; paged.
+#[utoipa::path(get, path = "/api/v1/units", tag = "units", security(("bearer" = [])), params(UnitListQuery, Paging),
+    responses((status = 200, description = "A page of units (JSON), or the whole list as a table (`format=csv|xlsx`)",
+        content((UnitPage = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<UnitListQuery>,
+    paging: web::Query<Paging>,
+) -> ApiResult<HttpResponse> {
+    let q = query.into_inner();
+    let format = export::negotiate(&req, q.format);
+    let at = AtPeriod { period: q.period }.month()?;
+    let parent = q.parent.as_deref().map(params::unit_code).transpose()?;
+    let filter = UnitFilter { at, level: q.level, parent, text: q.q.filter(|t| !t.trim().is_empty()) };
+    let (limit, after) = match format {
+        ExportFormat::Json => (paging.limit()?, paging.after()?),
+        _ => (export::MAX_ROWS, None),
+    };
+    let page = state.run(move |conn, st| read_units::list(conn, st, &caller, &filter, limit, after)).await?;
+    export::reply(format, page, read_units::table)
+}
+
 /// One unit: its name, level and parent as of a period (today by default), and its history.
 #[utoipa::path(get, path = "/api/v1/units/{code}", tag = "units", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Unit code"), AtPeriod),
-    responses((status = 200, body = UnitView)))]
+    params(("code" = String, Path, description = "Unit code", example = "215"), AtPeriod),
+    responses((status = 200, description = "The unit as of the period, with its history", body = UnitView)))]
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
@@ -114,8 +156,8 @@ pub async fn get(
 
 /// The units directly below a unit as of a period (today by default), by code, in pages.
 #[utoipa::path(get, path = "/api/v1/units/{code}/children", tag = "units", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Unit code"), AtPeriod, Paging),
-    responses((status = 200, body = ChildrenPage)))]
+    params(("code" = String, Path, description = "Unit code", example = "215"), AtPeriod, Paging),
+    responses((status = 200, description = "A page of the units directly below, by code", body = ChildrenPage)))]
 pub async fn children(
     state: web::Data<AppState>,
     caller: Caller,
@@ -132,8 +174,9 @@ pub async fn children(
 /// Changes a unit's name and/or parent from a month on (admin): the version in force then ends
 /// the month before. E.g. Thị trấn Bố Hạ 07294 becomes Xã Bố Hạ under province 24 from 2025-07.
 #[utoipa::path(post, path = "/api/v1/units/{code}/versions", tag = "units", security(("bearer" = [])),
-    params(("code" = String, Path, example = "07294")), request_body = UnitChange,
-    responses((status = 200, body = UnitView)))]
+    params(("code" = String, Path, description = "Unit code", example = "07294")),
+    request_body(content = UnitChange, description = "From which month, and the new name or parent"),
+    responses((status = 200, description = "The unit with its new version", body = UnitView)))]
 pub async fn change(
     state: web::Data<AppState>,
     caller: Caller,
@@ -152,8 +195,9 @@ pub async fn change(
 
 /// Ends a unit after a month (admin). Units below it must be re-parented, merged or ended first.
 #[utoipa::path(post, path = "/api/v1/units/{code}/end", tag = "units", security(("bearer" = [])),
-    params(("code" = String, Path, example = "215")), request_body = UnitEnd,
-    responses((status = 200, body = UnitView)))]
+    params(("code" = String, Path, description = "Unit code", example = "215")),
+    request_body(content = UnitEnd, description = "The unit's last month"),
+    responses((status = 200, description = "The unit, ended", body = UnitView)))]
 pub async fn end(
     state: web::Data<AppState>,
     caller: Caller,
@@ -168,8 +212,9 @@ pub async fn end(
 /// Merges a unit into another from a month on (admin): it ends the month before, and its
 /// history counts towards the successor. E.g. Xã Đông Sơn 07273 into Xã Bố Hạ 07294 from 2025-07.
 #[utoipa::path(post, path = "/api/v1/units/{code}/merge", tag = "units", security(("bearer" = [])),
-    params(("code" = String, Path, example = "07273")), request_body = UnitMerge,
-    responses((status = 200, body = UnitView)))]
+    params(("code" = String, Path, description = "Code of the unit that is absorbed", example = "07273")),
+    request_body(content = UnitMerge, description = "The successor and the first month it carries this unit"),
+    responses((status = 200, description = "The absorbed unit, ended, with its successor", body = UnitView)))]
 pub async fn merge(
     state: web::Data<AppState>,
     caller: Caller,

@@ -40,8 +40,8 @@ pub struct UnitBody {
 }
 
 /// Creates a stored user (password hashed with Argon2id). `409` when the username is taken.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = NewUserBody,
-    responses((status = 201, body = UserView)))]
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body(content = NewUserBody, description = "Name, password, role and unit"),
+    responses((status = 201, description = "The user created", body = UserView)))]
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -60,7 +60,7 @@ pub async fn create(
 
 /// Users the caller manages, by username, in pages.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(Paging),
-    responses((status = 200, body = UserPage)))]
+    responses((status = 200, description = "A page of the users the caller manages, by name", body = UserPage)))]
 pub async fn list(state: web::Data<AppState>, caller: Caller, paging: web::Query<Paging>) -> ApiResult<HttpResponse> {
     let (limit, after) = (paging.limit()?, paging.after()?);
     let page = state.run(move |conn, _| manage_users::list(conn, &caller, limit, after)).await?;
@@ -79,21 +79,25 @@ async fn change(
 
 /// Disables a user: their tokens stop working at once.
 #[utoipa::path(post, path = "/api/v1/users/{username}/disable", tag = "users", security(("bearer" = [])),
-    params(("username" = String, Path)), responses((status = 200, body = UserView)))]
+    params(("username" = String, Path, description = "The user's name", example = "dongson")),
+    responses((status = 200, description = "The user, disabled", body = UserView)))]
 pub async fn disable(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<HttpResponse> {
     change(state, caller, path.into_inner(), AccountChange::Disable).await
 }
 
 /// Enables a disabled user again.
 #[utoipa::path(post, path = "/api/v1/users/{username}/enable", tag = "users", security(("bearer" = [])),
-    params(("username" = String, Path)), responses((status = 200, body = UserView)))]
+    params(("username" = String, Path, description = "The user's name", example = "dongson")),
+    responses((status = 200, description = "The user, enabled", body = UserView)))]
 pub async fn enable(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<HttpResponse> {
     change(state, caller, path.into_inner(), AccountChange::Enable).await
 }
 
 /// Sets a new password.
 #[utoipa::path(post, path = "/api/v1/users/{username}/password", tag = "users", security(("bearer" = [])),
-    params(("username" = String, Path)), request_body = PasswordBody, responses((status = 200, body = UserView)))]
+    params(("username" = String, Path, description = "The user's name", example = "dongson")),
+    request_body(content = PasswordBody, description = "The new password"),
+    responses((status = 200, description = "The user, with the new password", body = UserView)))]
 pub async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,
@@ -106,7 +110,9 @@ pub async fn reset_password(
 
 /// Moves a user to another unit of the same level, e.g. to the successor of a merged commune.
 #[utoipa::path(put, path = "/api/v1/users/{username}/unit", tag = "users", security(("bearer" = [])),
-    params(("username" = String, Path)), request_body = UnitBody, responses((status = 200, body = UserView)))]
+    params(("username" = String, Path, description = "The user's name", example = "dongson")),
+    request_body(content = UnitBody, description = "The new unit"),
+    responses((status = 200, description = "The user at the new unit", body = UserView)))]
 pub async fn move_unit(
     state: web::Data<AppState>,
     caller: Caller,

@@ -322,7 +322,8 @@ pub fn table(view: &RankingView, bands: &[BandDefinition]) -> Table {
     };
     Table {
         name: format!("xep-hang-{}-{}", view.unit_code.as_deref().unwrap_or("toan-quoc"), view.period),
-        headers: vec![
+        title: format!("Xếp hạng CCHC — {}, kỳ {}", view.unit_name, view.period),
+        headers: [
             "Hạng",
             "Mã đơn vị",
             "Tên đơn vị",
@@ -331,7 +332,9 @@ pub fn table(view: &RankingView, bands: &[BandDefinition]) -> Table {
             "Trạng thái",
             "Hạng kỳ trước",
             "Thay đổi thứ hạng",
-        ],
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: view
             .entries
             .iter()
