@@ -29,7 +29,7 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 curl -fs "http://127.0.0.1:$port/health" >/dev/null || { echo "the server did not start; see $work/server.log" >&2; exit 1; }
 CCHC_DASHBOARD_URL="http://127.0.0.1:$port" CCHC_SCREENSHOTS="docs/screenshots" \
-    target/venv/bin/python -m pytest -p no:cacheprovider -q tests/browser/test_dashboard.py "$@"
+    target/venv/bin/python -m pytest -p no:cacheprovider -q tests/browser/test_dashboard.py tests/browser/test_docs.py "$@"
 if grep -qE "panicked|PANIC" "$work/server.log"; then
     echo "the server panicked; see $work/server.log" >&2
     exit 1

@@ -192,7 +192,66 @@ async fn the_consolidated_table_totals_equal_the_aggregates(app: TestApp) {
     app.get("/api/v1/units/215/reports?period=2024-06", &app.token(Role::Commune, Some("07273"))).await.problem(403);
 }
 
+/// Each table also downloads by its extension (one operation per file, for generated clients),
+/// with the same rows as the negotiated one; `detail=criteria` adds a column per criterion.
+async fn downloads_are_named_by_their_extension(app: TestApp) {
+    app.seed_units().await;
+    file_may_and_june(&app).await;
+    let yen_the = app.token(Role::District, Some("215"));
+    for (negotiated, file, name) in [
+        (
+            "/api/v1/units/215/reports?period=2024-06&format=xlsx",
+            "/api/v1/units/215/reports.xlsx?period=2024-06",
+            "bieu-tong-hop-215-2024-06",
+        ),
+        (
+            "/api/v1/units/215/aggregates?period=2024Q2&format=xlsx",
+            "/api/v1/units/215/aggregates.xlsx?period=2024Q2",
+            "tong-hop-215-2024Q2",
+        ),
+        (
+            "/api/v1/units/215/rankings?period=2024-06&format=xlsx",
+            "/api/v1/units/215/rankings.xlsx?period=2024-06",
+            "xep-hang-215-2024-06",
+        ),
+        ("/api/v1/units?format=xlsx&parent=215", "/api/v1/units.xlsx?parent=215", "don-vi-2026-12"),
+        (
+            "/api/v1/communes/07273/reports?from=2024-05&to=2024-06&format=xlsx",
+            "/api/v1/communes/07273/reports.xlsx?from=2024-05&to=2024-06",
+            "bao-cao-07273",
+        ),
+    ] {
+        let (a, b) = (download(&app, &yen_the, negotiated, None).await, download(&app, &yen_the, file, None).await);
+        let name = if name == "don-vi-2026-12" {
+            format!("don-vi-{}", cchc_domain::Month::current(chrono::Utc::now()))
+        } else {
+            name.to_owned()
+        };
+        assert_eq!(xlsx_rows(&a, &name).1, xlsx_rows(&b, &name).1, "{file}");
+    }
+    let csv = download(&app, &yen_the, "/api/v1/units/215/reports.csv?period=2024-06", None).await;
+    assert_eq!(parse_csv(&csv_text(&csv, "bieu-tong-hop-215-2024-06")).len(), 5);
+    app.get("/api/v1/units/215/aggregates.pdf?period=2024-06", &yen_the).await.problem(400);
+
+    // A column per criterion, each the score the JSON gives.
+    let json = app.get("/api/v1/units/215/rankings?period=2024-06&detail=criteria", &yen_the).await;
+    let criteria = json.body["entries"][0]["criteria"].as_array().expect("criteria").clone();
+    let d = download(&app, &yen_the, "/api/v1/units/215/rankings.xlsx?period=2024-06&detail=criteria", None).await;
+    let (_, rows) = xlsx_rows(&d, "xep-hang-215-2024-06");
+    assert_eq!(rows[0].len(), 8 + criteria.len());
+    assert_eq!(rows[1][1], json.body["entries"][0]["unit_code"]);
+    for (i, c) in criteria.iter().enumerate() {
+        assert_eq!(
+            rows[0][8 + i],
+            json!(format!("{} (tối đa {})", c["code"].as_str().unwrap(), c["max"].as_f64().unwrap())),
+            "{c}"
+        );
+        assert_eq!(rows[1][8 + i].as_f64(), c["score"].as_f64(), "{c}");
+    }
+}
+
 backend_tests!(
+    downloads_are_named_by_their_extension,
     the_unit_list_is_scoped_filtered_and_paged,
     a_communes_months_are_listed,
     the_consolidated_table_totals_equal_the_aggregates

@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use rust_xlsxwriter::{Format, FormatBorder, Workbook};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiResult, Problem, internal};
 
@@ -20,10 +20,36 @@ pub enum ExportFormat {
     Xlsx,
 }
 
+/// `?format=` of a resource that is also a table.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `json` (default), `csv` or `xlsx` (a table holds every row, unpaged); or ask with the
+    /// `Accept` header.
+    pub format: Option<ExportFormat>,
+}
+
+/// The file a download's path names by its extension: `….csv` or `….xlsx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+impl From<FileFormat> for ExportFormat {
+    fn from(f: FileFormat) -> Self {
+        match f {
+            FileFormat::Csv => ExportFormat::Csv,
+            FileFormat::Xlsx => ExportFormat::Xlsx,
+        }
+    }
+}
+
 /// `?format=` wins; otherwise the most preferred of JSON, CSV and XLSX by the `Accept` header's
 /// q-values (ties go to the one listed first); otherwise JSON.
-pub fn negotiate(req: &HttpRequest, format: Option<ExportFormat>) -> ExportFormat {
-    if let Some(f) = format {
+pub fn negotiate(req: &HttpRequest, query: &FormatQuery) -> ExportFormat {
+    if let Some(f) = query.format {
         return f;
     }
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -52,6 +78,18 @@ pub enum Cell {
     Number(f64),
     Int(i64),
     Empty,
+}
+
+impl Cell {
+    /// About how many characters the cell shows.
+    fn display_width(&self) -> usize {
+        match self {
+            Cell::Text(s) => s.chars().count(),
+            Cell::Number(x) => format!("{x:.2}").len(),
+            Cell::Int(n) => n.to_string().len() + n.to_string().len() / 3,
+            Cell::Empty => 0,
+        }
+    }
 }
 
 impl From<&str> for Cell {
@@ -143,12 +181,24 @@ fn xlsx_bytes(t: &Table) -> ApiResult<Vec<u8>> {
     let last_col = t.headers.len().saturating_sub(1) as u16;
     sheet.autofilter(HEADER_ROW, 0, last_row, last_col).map_err(internal)?;
     sheet.set_freeze_panes(HEADER_ROW + 1, 0).map_err(internal)?;
-    sheet.autofit();
-    // The title is written after fitting the columns, which it would otherwise widen.
+    // Columns as wide as their figures (headers wrap onto more lines instead), so that a wide
+    // table such as the consolidated one stays readable on paper.
+    let mut header_lines = 1usize;
+    for (c, h) in t.headers.iter().enumerate() {
+        let data = t.rows.iter().filter_map(|r| r.get(c)).map(Cell::display_width).max().unwrap_or(0);
+        let longest_word = h.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+        let width = data.max(longest_word).clamp(6, 40);
+        header_lines = header_lines.max(h.chars().count().div_ceil(width));
+        sheet.set_column_width(c as u16, width as f64 + 2.0).map_err(internal)?;
+    }
+    // Words wrap whole, so a header takes a few more lines than its length says.
+    sheet.set_row_height(HEADER_ROW, 15.0 * (header_lines + header_lines / 3).min(10) as f64).map_err(internal)?;
     let taken = cchc_domain::period::to_vietnam_time(chrono::Utc::now()).format("%d/%m/%Y %H:%M");
     sheet.write_string_with_format(0, 0, &t.title, &Format::new().set_bold().set_font_size(13)).map_err(internal)?;
     sheet.write_string(1, 0, format!("Số liệu lấy lúc {taken} (giờ Việt Nam)")).map_err(internal)?;
-    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    // Landscape, one page wide, the header row on every page; A3 once a table is wide.
+    let paper = if t.headers.len() > 16 { 8 } else { 9 };
+    sheet.set_landscape().set_paper_size(paper).set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW).map_err(internal)?;
     book.save_to_buffer().map_err(internal)
 }

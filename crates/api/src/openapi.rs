@@ -209,6 +209,87 @@ impl Modify for CatalogSchemas<'_> {
     }
 }
 
+/// A feed item's `payload`, one schema per kind, the item discriminated by `kind`: what each
+/// kind of write tells the portal (`cchc_domain::feed`).
+struct FeedSchemas;
+
+impl Modify for FeedSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use serde_json::json;
+        let text = json!({"type": "string"});
+        let report = |extra: serde_json::Value| {
+            let mut props =
+                json!({"unit_code": text, "period": text, "status": {"$ref": "#/components/schemas/ReportStatus"}});
+            if let (Some(p), Some(e)) = (props.as_object_mut(), extra.as_object()) {
+                p.extend(e.clone());
+            }
+            props
+        };
+        let kinds = [
+            (
+                "report.approved",
+                "FeedReportApproved",
+                "A report approved, with its figures",
+                report(json!({"values": {"$ref": "#/components/schemas/ReportValues"}})),
+            ),
+            ("report.reopened", "FeedReportReopened", "An approved report reopened for correction", report(json!({}))),
+            (
+                "score.changed",
+                "FeedScoreChanged",
+                "A counted report's score changed under a scheme version",
+                json!({"unit_code": text, "period": text, "scheme_id": {"type": "integer"}, "score": {"type": "number"},
+                       "previous_score": {"type": ["number", "null"]}, "band": {"type": ["string", "null"]}}),
+            ),
+            (
+                "unit.merged",
+                "FeedUnitMerged",
+                "A unit merged into its successor",
+                json!({"absorbed": text, "successor": text, "effective_from": text}),
+            ),
+            (
+                "scheme.added",
+                "FeedSchemeAdded",
+                "A new scheme version, and how many reports it re-scored",
+                json!({"code": text, "version": {"type": "integer"}, "rescored_reports": {"type": "integer"}}),
+            ),
+        ];
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut one_of = Vec::new();
+        let mut mapping = serde_json::Map::new();
+        for (kind, name, description, props) in kinds {
+            let required: Vec<&String> = props.as_object().map(|p| p.keys().collect()).unwrap_or_default();
+            let payload =
+                json!({"type": "object", "description": description, "properties": props, "required": required});
+            let item = json!({
+                "type": "object",
+                "description": description,
+                "required": ["kind", "subject", "created_at", "payload"],
+                "properties": {
+                    "kind": {"type": "string", "enum": [kind]},
+                    "subject": {"type": "string", "description": "What it is about: `07273/2024-06`, `07273`, `commune-par@2`"},
+                    "province_code": {"type": ["string", "null"], "description": "The province it concerns; null for national items"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "payload": {"$ref": format!("#/components/schemas/{name}Payload")},
+                },
+            });
+            for (schema, key) in [(payload, format!("{name}Payload")), (item, format!("{name}Item"))] {
+                if let Ok(schema) = serde_json::from_value::<RefOr<utoipa::openapi::schema::Schema>>(schema) {
+                    components.schemas.insert(key, schema);
+                }
+            }
+            one_of.push(json!({"$ref": format!("#/components/schemas/{name}Item")}));
+            mapping.insert(kind.to_owned(), json!(format!("#/components/schemas/{name}Item")));
+        }
+        let item = json!({"oneOf": one_of, "discriminator": {"propertyName": "kind", "mapping": mapping},
+            "description": "One item of the change feed; `payload` depends on `kind`"});
+        if let Ok(schema) = serde_json::from_value::<RefOr<utoipa::openapi::schema::Schema>>(item) {
+            components.schemas.insert("FeedItem".into(), schema);
+        }
+        // Each item names its own kind now.
+        components.schemas.remove("FeedKind");
+    }
+}
+
 /// The list of problem types: `type` takes one of the kinds' URNs.
 struct ProblemTypes;
 
@@ -247,7 +328,7 @@ pub fn report_narrative() -> Ref {
         version = "1.0.0",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
-    components(schemas(crate::error::ProblemDocument, crate::export::ExportFormat)),
+    components(schemas(crate::error::ProblemDocument, crate::export::ExportFormat, crate::export::FileFormat)),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Tokens"),
@@ -274,6 +355,7 @@ pub fn api_doc(catalog: &Catalog, public_url: Option<&str>) -> utoipa::openapi::
     BearerAuth.modify(&mut doc);
     Operations.modify(&mut doc);
     CatalogSchemas(catalog).modify(&mut doc);
+    FeedSchemas.modify(&mut doc);
     ProblemTypes.modify(&mut doc);
     let mut server = Server::new(public_url.unwrap_or("/"));
     server.description = Some("This service".into());
@@ -389,6 +471,12 @@ mod tests {
         let ranking = &doc["paths"]["/api/v1/units/{code}/rankings"]["get"]["responses"]["200"]["content"];
         assert_eq!(ranking["text/csv"]["schema"], serde_json::json!({"type": "string", "format": "binary"}));
         assert_eq!(ranking["application/json"]["schema"]["$ref"], "#/components/schemas/RankingView");
+        // The feed's items are told apart by `kind`, each with its own payload.
+        let feed = &doc["components"]["schemas"]["FeedItem"];
+        assert_eq!(feed["discriminator"]["propertyName"], "kind");
+        assert_eq!(feed["oneOf"].as_array().map(Vec::len), Some(5));
+        let score = &doc["components"]["schemas"]["FeedScoreChangedPayload"];
+        assert_eq!(score["properties"]["previous_score"]["type"], serde_json::json!(["number", "null"]));
         // An optional body is optional, not nullable.
         let approve = &doc["paths"]["/api/v1/communes/{code}/reports/{period}/approve"]["post"]["requestBody"];
         assert_eq!(approve["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ActionBody");

@@ -18,6 +18,7 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<FixedOffset>,
     pub actor: String,
+    #[schema(value_type = cchc_domain::Role)]
     pub actor_role: String,
     pub actor_unit: Option<String>,
     pub action: String,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::aggregation::{UnitsAggregate, aggregate_units};
-use cchc_domain::derived::{DERIVED, derive, round2};
+use cchc_domain::derived::{DERIVED, derive, derived_figure, round2};
 use cchc_domain::hierarchy::successor_at;
 use cchc_domain::ranking::Standing;
 use cchc_domain::{Catalog, Period, UnitCode, UnitLevel, Values};
@@ -62,6 +62,9 @@ pub struct ConsolidatedView {
     pub next: Option<String>,
     /// The totals row: the unit's aggregates (`GET /api/v1/units/{code}/aggregates`).
     pub totals: UnitsAggregate,
+    /// The scheme's band names in Vietnamese, by code, for the spreadsheet.
+    #[serde(skip)]
+    pub band_names: HashMap<String, String>,
 }
 
 /// The table for `q`; rows after the commune code `after`, at most `limit` (all when `None`).
@@ -125,6 +128,7 @@ pub fn run(
         items,
         next,
         totals: aggregate_units(&st.catalog, figures.values.values()),
+        band_names: ranking.bands.iter().map(|b| (b.code.clone(), b.label_vi.clone())).collect(),
     })
 }
 
@@ -134,13 +138,15 @@ fn derived_of(values: &Values) -> BTreeMap<String, Option<f64>> {
 }
 
 /// The table as a spreadsheet: a row per commune, a column per indicator (catalog order) and
-/// derived figure, and the totals row last.
+/// derived figure — a total that is both has its derived column only — and the totals row last.
 pub fn table(view: &ConsolidatedView, catalog: &Catalog) -> Table {
+    let indicators: Vec<&cchc_domain::catalog::Indicator> =
+        catalog.indicators().iter().filter(|i| derived_figure(&i.code).is_none()).collect();
     let mut headers: Vec<String> =
         ["Mã xã", "Tên xã", "Tình trạng", "Số tháng đã báo cáo", "Số tháng đúng hạn", "Hạng", "Điểm", "Xếp loại"]
             .map(String::from)
             .to_vec();
-    headers.extend(catalog.indicators().iter().map(|i| i.label_vi.clone()));
+    headers.extend(indicators.iter().map(|i| i.label_vi.clone()));
     headers.extend(DERIVED.iter().map(|d| d.label_vi.to_owned()));
     let figure = |v: Option<&cchc_domain::Value>| match v {
         Some(cchc_domain::Value::Count(n)) => Cell::Int(*n),
@@ -158,9 +164,9 @@ pub fn table(view: &ConsolidatedView, catalog: &Catalog) -> Table {
             Cell::Int(r.months_on_time as i64),
             Cell::from(r.rank.map(i64::from)),
             Cell::from(r.score),
-            Cell::from(r.band.clone().unwrap_or_default()),
+            Cell::from(r.band.as_ref().map(|b| view.band_names.get(b).unwrap_or(b).clone()).unwrap_or_default()),
         ];
-        row.extend(catalog.indicators().iter().map(|i| figure(r.values.get(&i.code))));
+        row.extend(indicators.iter().map(|i| figure(r.values.get(&i.code))));
         row.extend(DERIVED.iter().map(|d| Cell::from(r.derived.get(d.code).copied().flatten())));
         rows.push(row);
     }
@@ -174,7 +180,7 @@ pub fn table(view: &ConsolidatedView, catalog: &Catalog) -> Table {
         Cell::Empty,
         Cell::from(""),
     ];
-    totals.extend(catalog.indicators().iter().map(|i| match view.totals.indicators.get(&i.code).map(|a| &a.value) {
+    totals.extend(indicators.iter().map(|i| match view.totals.indicators.get(&i.code).map(|a| &a.value) {
         Some(serde_json::Value::Number(n)) if n.is_i64() => Cell::from(n.as_i64()),
         Some(serde_json::Value::Number(n)) => Cell::from(n.as_f64()),
         _ => Cell::Empty,

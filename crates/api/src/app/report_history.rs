@@ -23,11 +23,12 @@ pub struct RevisionView {
     pub status: ReportStatus,
     pub action: Action,
     pub actor: String,
+    #[schema(value_type = cchc_domain::Role)]
     pub actor_role: String,
     pub reason: Option<String>,
     pub request_id: Option<String>,
     pub created_at: DateTime<FixedOffset>,
-    #[schema(value_type = BTreeMap<String, cchc_domain::Value>)]
+    #[schema(schema_with = crate::openapi::report_values)]
     pub values: Values,
     pub findings: Vec<Finding>,
 }

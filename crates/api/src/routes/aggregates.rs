@@ -1,32 +1,21 @@
 //! Totals over the communes below a unit, each indicator by its own rule: JSON, or a table as
-//! CSV or XLSX.
+//! CSV or XLSX (negotiated, or downloaded by its extension).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::app::UnitPeriod;
 use crate::app::aggregate::{self, AggregateView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::export::{self, ExportFormat};
-use crate::params;
+use crate::export::{self, ExportFormat, FileFormat, FormatQuery};
+use crate::params::{self, ForPeriod};
 use crate::state::{AppState, RunOnDb};
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AggregateQuery {
-    /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`) or year (`2024`).
-    pub period: String,
-    /// `json` (default), `csv` or `xlsx`; or ask with the `Accept` header.
-    pub format: Option<ExportFormat>,
-}
 
 /// Aggregates over every commune below a unit for a month, quarter, half-year or year:
 /// counts summed, derived rates recomputed from summed numerators and denominators, reported
 /// rates as a labelled mean over reporting communes, yes/no as the share answering yes.
 #[utoipa::path(get, path = "/api/v1/units/{code}/aggregates", tag = "aggregates", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Unit code", example = "215"), AggregateQuery),
+    params(("code" = String, Path, example = "215"), ForPeriod, FormatQuery),
     responses(
         (status = 200, description = "The aggregates (JSON), or a table with Vietnamese headers (`format=csv|xlsx`)",
             content((AggregateView = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
@@ -36,13 +25,36 @@ pub async fn get(
     caller: Caller,
     req: HttpRequest,
     path: web::Path<String>,
-    query: web::Query<AggregateQuery>,
+    query: web::Query<ForPeriod>,
+    format: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
-    let format = export::negotiate(&req, query.format);
-    let q = UnitPeriod { code: params::unit_code(&path)?, period: params::period(&query.period)? };
-    let view = state.run(move |conn, st| aggregate::run(conn, st, &caller, &q)).await?;
-    match format {
-        ExportFormat::Json => Ok(HttpResponse::Ok().json(view)),
-        f => export::respond(f, &aggregate::table(&view, &state.catalog)),
-    }
+    let format = export::negotiate(&req, &format);
+    aggregates(state, caller, path.into_inner(), &query.period, format).await
+}
+
+/// The aggregates as a spreadsheet, named by its extension: `aggregates.xlsx` or `aggregates.csv`.
+#[utoipa::path(get, path = "/api/v1/units/{code}/aggregates.{format}", tag = "aggregates", security(("bearer" = [])),
+    params(("code" = String, Path, example = "215"), ("format" = FileFormat, Path, description = "`xlsx` or `csv`"), ForPeriod),
+    responses((status = 200, description = "The aggregates as a table with Vietnamese headers",
+        content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv")))))]
+pub async fn download(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, FileFormat)>,
+    query: web::Query<ForPeriod>,
+) -> ApiResult<HttpResponse> {
+    let (code, file) = path.into_inner();
+    aggregates(state, caller, code, &query.period, file.into()).await
+}
+
+async fn aggregates(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: String,
+    period: &str,
+    format: ExportFormat,
+) -> ApiResult<HttpResponse> {
+    let q = UnitPeriod { code: params::unit_code(&code)?, period: params::period(period)? };
+    let view: AggregateView = state.run(move |conn, st| aggregate::run(conn, st, &caller, &q)).await?;
+    export::reply(format, view, |v| aggregate::table(v, &state.catalog))
 }

@@ -14,7 +14,7 @@ use crate::app::rank::cache::CachedRanking;
 use crate::app::rank::{self, RankingRequest, RankingView};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
-use crate::export::{self, ExportFormat};
+use crate::export::{self, ExportFormat, FileFormat, FormatQuery};
 use crate::params;
 use crate::state::{AppState, RunOnDb};
 
@@ -25,10 +25,8 @@ pub struct RankingQuery {
     pub period: String,
     /// `code` or `code@version`; the built-in `commune-par`, latest version valid in the period, by default.
     pub scheme: Option<String>,
-    /// `criteria` adds each entry's per-criterion breakdown.
+    /// `criteria` adds each entry's per-criterion breakdown (in a table, a column per criterion).
     pub detail: Option<String>,
-    /// `json` (default), `csv` or `xlsx`; or ask with the `Accept` header.
-    pub format: Option<ExportFormat>,
 }
 
 fn detail(q: &RankingQuery) -> ApiResult<bool> {
@@ -45,8 +43,8 @@ async fn rank_units(
     req: HttpRequest,
     unit: Option<UnitCode>,
     q: RankingQuery,
+    format: ExportFormat,
 ) -> ApiResult<HttpResponse> {
-    let format = export::negotiate(&req, q.format);
     let ask = RankingRequest { unit, period: params::period(&q.period)?, detail: detail(&q)?, scheme: q.scheme };
     // A ranking computed since the last commit is served without leaving this thread.
     let ranking = match rank::cached(&state, &caller, &ask)? {
@@ -75,7 +73,7 @@ fn json_response(req: &HttpRequest, ranking: &Arc<CachedRanking>) -> HttpRespons
 /// Ranks every commune below a unit (by the tree of the period) under a scoring scheme.
 /// Communes that did not report are listed with `rank: null`, `status: "missing"`.
 #[utoipa::path(get, path = "/api/v1/units/{code}/rankings", tag = "rankings", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Unit code", example = "215"), RankingQuery),
+    params(("code" = String, Path, description = "Unit code", example = "215"), RankingQuery, FormatQuery),
     responses(
         (status = 200, description = "The ranking (JSON, with an `ETag`), or a table with Vietnamese headers (`format=csv|xlsx`)",
             headers(("ETag" = String, description = "JSON only: changes whenever the ranking does")),
@@ -88,14 +86,32 @@ pub async fn for_unit(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<RankingQuery>,
+    format: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
-    let code = params::unit_code(&path)?;
-    rank_units(state, caller, req, Some(code), query.into_inner()).await
+    let (code, format) = (params::unit_code(&path)?, export::negotiate(&req, &format));
+    rank_units(state, caller, req, Some(code), query.into_inner(), format).await
+}
+
+/// The ranking below a unit as a spreadsheet, named by its extension: `rankings.xlsx` or
+/// `rankings.csv`.
+#[utoipa::path(get, path = "/api/v1/units/{code}/rankings.{format}", tag = "rankings", security(("bearer" = [])),
+    params(("code" = String, Path, example = "215"), ("format" = FileFormat, Path, description = "`xlsx` or `csv`"), RankingQuery),
+    responses((status = 200, description = "The ranking as a table with Vietnamese headers",
+        content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv")))))]
+pub async fn download_for_unit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, FileFormat)>,
+    query: web::Query<RankingQuery>,
+) -> ApiResult<HttpResponse> {
+    let (code, file) = path.into_inner();
+    rank_units(state, caller, req, Some(params::unit_code(&code)?), query.into_inner(), file.into()).await
 }
 
 /// Ranks every commune of the country (admin).
 #[utoipa::path(get, path = "/api/v1/rankings", tag = "rankings", security(("bearer" = [])),
-    params(RankingQuery),
+    params(RankingQuery, FormatQuery),
     responses(
         (status = 200, description = "The ranking (JSON, with an `ETag`), or a table with Vietnamese headers (`format=csv|xlsx`)",
             headers(("ETag" = String, description = "JSON only: changes whenever the ranking does")),
@@ -107,6 +123,8 @@ pub async fn national(
     caller: Caller,
     req: HttpRequest,
     query: web::Query<RankingQuery>,
+    format: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
-    rank_units(state, caller, req, None, query.into_inner()).await
+    let format = export::negotiate(&req, &format);
+    rank_units(state, caller, req, None, query.into_inner(), format).await
 }

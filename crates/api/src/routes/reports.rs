@@ -15,7 +15,7 @@ use crate::app::file_report::{self, FileReport, Filed};
 use crate::app::read_report::{self, ReportView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::export::{self, ExportFormat};
+use crate::export::{self, ExportFormat, FileFormat, FormatQuery};
 use crate::params::{self, Paging};
 use crate::state::{AppState, RunOnDb};
 
@@ -114,14 +114,12 @@ pub struct MonthsQuery {
     pub from: Option<String>,
     /// Last month (`YYYY-MM`); the current month by default. At most 120 months in all.
     pub to: Option<String>,
-    /// `json` (default), `csv` or `xlsx` (the whole range, unpaged); or ask with `Accept`.
-    pub format: Option<ExportFormat>,
 }
 
 /// A commune's months, newest first: for each month it existed, where its report stands, its
 /// revision and entity tag, the due date, whether it was on time, and its score.
 #[utoipa::path(get, path = "/api/v1/communes/{code}/reports", tag = "reports", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Commune code (5 digits)", example = "07273"), MonthsQuery, Paging),
+    params(("code" = String, Path, description = "Commune code (5 digits)", example = "07273"), MonthsQuery, FormatQuery, Paging),
     responses((status = 200, description = "A page of the commune's months (JSON), or the whole range as a table (`format=csv|xlsx`)",
         content((CommuneMonthsPage = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn list(
@@ -130,19 +128,44 @@ pub async fn list(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<MonthsQuery>,
+    format: web::Query<FormatQuery>,
     paging: web::Query<Paging>,
 ) -> ApiResult<HttpResponse> {
-    let format = export::negotiate(&req, query.format);
-    let (from, to) = (query.from.as_deref(), query.to.as_deref());
-    let range = MonthRange::new(
-        params::commune_code(&path)?,
-        from.map(params::month).transpose()?,
-        to.map(params::month).transpose()?,
-    )?;
-    let (limit, after) = match format {
+    let format = export::negotiate(&req, &format);
+    let page = match format {
         ExportFormat::Json => (paging.limit()?, paging.after()?),
         _ => (export::MAX_ROWS, None),
     };
+    months(state, caller, path.into_inner(), &query, format, page).await
+}
+
+/// A commune's months as a spreadsheet, named by its extension: `reports.xlsx` or `reports.csv`.
+#[utoipa::path(get, path = "/api/v1/communes/{code}/reports.{format}", tag = "reports", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
+        ("format" = FileFormat, Path, description = "`xlsx` or `csv`"), MonthsQuery),
+    responses((status = 200, description = "Every month of the range, as a table with Vietnamese headers",
+        content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv")))))]
+pub async fn download_list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, FileFormat)>,
+    query: web::Query<MonthsQuery>,
+) -> ApiResult<HttpResponse> {
+    let (code, file) = path.into_inner();
+    months(state, caller, code, &query, file.into(), (export::MAX_ROWS, None)).await
+}
+
+async fn months(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: String,
+    query: &MonthsQuery,
+    format: ExportFormat,
+    (limit, after): (usize, Option<String>),
+) -> ApiResult<HttpResponse> {
+    let month = |s: Option<&str>| s.map(params::month).transpose();
+    let range =
+        MonthRange::new(params::commune_code(&code)?, month(query.from.as_deref())?, month(query.to.as_deref())?)?;
     let page = state.run(move |conn, st| commune_reports::list(conn, st, &caller, &range, limit, after)).await?;
     export::reply(format, page, commune_reports::table)
 }

@@ -12,7 +12,7 @@ use crate::app::change_units::{self, UnitChange as Change};
 use crate::app::read_units::{self, ChildrenPage, UnitFilter, UnitPage, UnitView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::export::{self, ExportFormat};
+use crate::export::{self, ExportFormat, FileFormat, FormatQuery};
 use crate::params::{self, AtPeriod, Paging};
 use crate::state::{AppState, RunOnDb};
 
@@ -110,13 +110,11 @@ pub struct UnitListQuery {
     pub parent: Option<String>,
     /// Part of the name (any case), or the start of the code.
     pub q: Option<String>,
-    /// `json` (default), `csv` or `xlsx` (the whole list, unpaged); or ask with `Accept`.
-    pub format: Option<ExportFormat>,
 }
 
 /// The units the caller may see in a period, by code — to reconcile against the official
 /// list. Filtered by level, parent and text; paged.
-#[utoipa::path(get, path = "/api/v1/units", tag = "units", security(("bearer" = [])), params(UnitListQuery, Paging),
+#[utoipa::path(get, path = "/api/v1/units", tag = "units", security(("bearer" = [])), params(UnitListQuery, FormatQuery, Paging),
     responses((status = 200, description = "A page of units (JSON), or the whole list as a table (`format=csv|xlsx`)",
         content((UnitPage = "application/json"), (String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))))]
 pub async fn list(
@@ -124,17 +122,42 @@ pub async fn list(
     caller: Caller,
     req: HttpRequest,
     query: web::Query<UnitListQuery>,
+    format: web::Query<FormatQuery>,
     paging: web::Query<Paging>,
 ) -> ApiResult<HttpResponse> {
-    let q = query.into_inner();
-    let format = export::negotiate(&req, q.format);
-    let at = AtPeriod { period: q.period }.month()?;
-    let parent = q.parent.as_deref().map(params::unit_code).transpose()?;
-    let filter = UnitFilter { at, level: q.level, parent, text: q.q.filter(|t| !t.trim().is_empty()) };
-    let (limit, after) = match format {
+    let format = export::negotiate(&req, &format);
+    let page = match format {
         ExportFormat::Json => (paging.limit()?, paging.after()?),
         _ => (export::MAX_ROWS, None),
     };
+    unit_list(state, caller, query.into_inner(), format, page).await
+}
+
+/// The unit list as a spreadsheet, named by its extension: `units.xlsx` or `units.csv`.
+#[utoipa::path(get, path = "/api/v1/units.{format}", tag = "units", security(("bearer" = [])),
+    params(("format" = FileFormat, Path, description = "`xlsx` or `csv`"), UnitListQuery),
+    responses((status = 200, description = "Every unit of the list, as a table with Vietnamese headers",
+        content((String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv")))))]
+pub async fn download_list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<FileFormat>,
+    query: web::Query<UnitListQuery>,
+) -> ApiResult<HttpResponse> {
+    let format = path.into_inner().into();
+    unit_list(state, caller, query.into_inner(), format, (export::MAX_ROWS, None)).await
+}
+
+async fn unit_list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: UnitListQuery,
+    format: ExportFormat,
+    (limit, after): (usize, Option<String>),
+) -> ApiResult<HttpResponse> {
+    let at = AtPeriod { period: q.period }.month()?;
+    let parent = q.parent.as_deref().map(params::unit_code).transpose()?;
+    let filter = UnitFilter { at, level: q.level, parent, text: q.q.filter(|t| !t.trim().is_empty()) };
     let page = state.run(move |conn, st| read_units::list(conn, st, &caller, &filter, limit, after)).await?;
     export::reply(format, page, read_units::table)
 }

@@ -320,36 +320,44 @@ pub fn table(view: &RankingView, bands: &[BandDefinition]) -> Table {
         code.as_ref()
             .map(|c| bands.iter().find(|b| &b.code == c).map(|b| b.label_vi.clone()).unwrap_or_else(|| c.clone()))
     };
+    // With `detail=criteria`, a column per criterion of the scheme, in its order.
+    let criteria: Vec<(String, f64)> = view
+        .entries
+        .iter()
+        .find_map(|e| e.criteria.as_ref())
+        .map(|cs| cs.iter().map(|c| (c.code.clone(), c.max)).collect())
+        .unwrap_or_default();
+    let mut headers: Vec<String> =
+        ["Hạng", "Mã đơn vị", "Tên đơn vị", "Điểm", "Xếp loại", "Trạng thái", "Hạng kỳ trước", "Thay đổi thứ hạng"]
+            .map(String::from)
+            .to_vec();
+    headers.extend(criteria.iter().map(|(code, max)| format!("{code} (tối đa {max})")));
+    let rows = view
+        .entries
+        .iter()
+        .map(|e| {
+            let mut row = vec![
+                Cell::from(e.rank.map(i64::from)),
+                Cell::from(e.unit_code.clone()),
+                Cell::from(e.unit_name.clone()),
+                Cell::from(e.score),
+                band(&e.band).map(Cell::from).unwrap_or(Cell::Empty),
+                Cell::from(e.status.label_vi()),
+                Cell::from(e.previous_rank.map(i64::from)),
+                Cell::from(e.rank_change),
+            ];
+            row.extend(criteria.iter().map(|(code, _)| {
+                let score =
+                    e.criteria.as_ref().and_then(|cs| cs.iter().find(|c| &c.code == code)).and_then(|c| c.score);
+                Cell::from(score.map(round2))
+            }));
+            row
+        })
+        .collect();
     Table {
         name: format!("xep-hang-{}-{}", view.unit_code.as_deref().unwrap_or("toan-quoc"), view.period),
         title: format!("Xếp hạng CCHC — {}, kỳ {}", view.unit_name, view.period),
-        headers: [
-            "Hạng",
-            "Mã đơn vị",
-            "Tên đơn vị",
-            "Điểm",
-            "Xếp loại",
-            "Trạng thái",
-            "Hạng kỳ trước",
-            "Thay đổi thứ hạng",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: view
-            .entries
-            .iter()
-            .map(|e| {
-                vec![
-                    Cell::from(e.rank.map(i64::from)),
-                    Cell::from(e.unit_code.clone()),
-                    Cell::from(e.unit_name.clone()),
-                    Cell::from(e.score),
-                    band(&e.band).map(Cell::from).unwrap_or(Cell::Empty),
-                    Cell::from(e.status.label_vi()),
-                    Cell::from(e.previous_rank.map(i64::from)),
-                    Cell::from(e.rank_change),
-                ]
-            })
-            .collect(),
+        headers,
+        rows,
     }
 }
