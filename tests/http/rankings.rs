@@ -852,7 +852,8 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
     let yen_the = app.token(Role::District, Some("215"));
     let r = app.get("/api/v1/units/215/completeness?period=2024-06", &yen_the).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    // Filed today, long after 16 June 2024: every report counted is late.
+    let dong_son = app.get("/api/v1/communes/07273/reports/2024-06", &yen_the).await;
+    // Filed today, long after 16 June 2024: every report counted is late, and named.
     assert_eq!(
         r.body,
         json!({
@@ -870,6 +871,10 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
             "missing": [
                 {"unit_code": "07276", "unit_name": "Xã Hương Vĩ", "period": "2024-06", "status": "draft", "due_date": "2024-06-16"},
                 {"unit_code": "07294", "unit_name": "Thị trấn Bố Hạ", "period": "2024-06", "status": "missing", "due_date": "2024-06-16"},
+            ],
+            "late_reports": [
+                {"unit_code": "07273", "unit_name": "Xã Đông Sơn", "period": "2024-06", "due_date": "2024-06-16",
+                 "submitted_at": dong_son.body["submitted_at"]},
             ],
         })
     );

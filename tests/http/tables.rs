@@ -229,6 +229,15 @@ async fn downloads_are_named_by_their_extension(app: TestApp) {
         };
         assert_eq!(xlsx_rows(&a, &name).1, xlsx_rows(&b, &name).1, "{file}");
     }
+    // Completeness: who is late and who is missing, named.
+    let d = download(&app, &yen_the, "/api/v1/units/215/completeness.csv?period=2024-06", None).await;
+    let records = parse_csv(&csv_text(&d, "tinh-hinh-bao-cao-215-2024-06"));
+    let named: Vec<(&str, &str)> = records[1..].iter().map(|r| (r[0].as_str(), r[3].as_str())).collect();
+    assert_eq!(named, [("07273", "Trễ hạn"), ("07276", "Trễ hạn"), ("07294", "Chưa báo cáo")]);
+    let json = app.get("/api/v1/units/215/completeness?period=2024-06", &yen_the).await;
+    assert_eq!(json.body["late_reports"].as_array().map(Vec::len), Some(2));
+    let d = download(&app, &yen_the, "/api/v1/units/215/completeness?period=2024-06", Some(XLSX)).await;
+    assert_eq!(xlsx_rows(&d, "tinh-hinh-bao-cao-215-2024-06").1.len(), 4);
     let csv = download(&app, &yen_the, "/api/v1/units/215/reports.csv?period=2024-06", None).await;
     assert_eq!(parse_csv(&csv_text(&csv, "bieu-tong-hop-215-2024-06")).len(), 5);
     app.get("/api/v1/units/215/aggregates.pdf?period=2024-06", &yen_the).await.problem(400);

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::period::{Month, Period, ReportingCalendar};
@@ -31,6 +31,18 @@ pub struct MissingReport {
     pub due_date: NaiveDate,
 }
 
+/// A counted report first submitted after its due date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LateReport {
+    pub unit_code: UnitCode,
+    pub unit_name: String,
+    pub period: String,
+    pub due_date: NaiveDate,
+    /// When it was first submitted, in Vietnam time.
+    pub submitted_at: Option<DateTime<FixedOffset>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Completeness {
@@ -47,6 +59,8 @@ pub struct Completeness {
     /// on_time / expected, in percent (two decimals).
     pub timeliness_rate: Option<f64>,
     pub missing: Vec<MissingReport>,
+    /// Who reported late, in display order.
+    pub late_reports: Vec<LateReport>,
 }
 
 /// `expected` lists (commune, name, month) in display order.
@@ -57,7 +71,7 @@ pub fn completeness(
 ) -> Completeness {
     let by_key: HashMap<(&UnitCode, Month), &Filing> = filings.iter().map(|f| ((&f.unit, f.month), f)).collect();
     let (mut reported, mut on_time) = (0, 0);
-    let mut missing = Vec::new();
+    let (mut missing, mut late_reports) = (Vec::new(), Vec::new());
     for (unit, name, month) in expected {
         let due = calendar.due_date(&Period::Month(*month));
         match by_key.get(&(unit, *month)) {
@@ -65,6 +79,14 @@ pub fn completeness(
                 reported += 1;
                 if f.submitted_at.is_some_and(|t| calendar.is_on_time(&Period::Month(*month), t)) {
                     on_time += 1;
+                } else {
+                    late_reports.push(LateReport {
+                        unit_code: unit.clone(),
+                        unit_name: name.clone(),
+                        period: month.to_string(),
+                        due_date: due,
+                        submitted_at: f.submitted_at.map(crate::period::to_vietnam_time),
+                    });
                 }
             }
             other => missing.push(MissingReport {
@@ -87,6 +109,7 @@ pub fn completeness(
         completeness_rate: rate(reported),
         timeliness_rate: rate(on_time),
         missing,
+        late_reports,
     }
 }
 
@@ -115,6 +138,9 @@ mod tests {
         let missing: Vec<_> = c.missing.iter().map(|m| (m.unit_code.as_str(), m.status.as_str())).collect();
         assert_eq!(missing, vec![("07294", "draft"), ("07312", "missing")]);
         assert_eq!(c.missing[0].due_date, NaiveDate::from_ymd_opt(2024, 6, 16).unwrap());
+        // The one late report is named, with when it came.
+        let late: Vec<_> = c.late_reports.iter().map(|l| (l.unit_code.as_str(), l.submitted_at)).collect();
+        assert_eq!(late, vec![("07276", at(16, 17).map(crate::period::to_vietnam_time))]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use cchc_persistence::{DbConnection, reports};
 
 use super::UnitPeriod;
 use crate::error::ApiResult;
+use crate::export::{Cell, Table};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,4 +50,44 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Principal, q: &UnitP
         due_date: period.as_month().ok().map(|m| st.calendar.due_date(&Period::Month(m))),
         completeness: completeness(&st.calendar, &expected, &filings),
     })
+}
+
+/// Who is late and who is missing, as a spreadsheet table; the counts are in the title.
+pub fn table(view: &CompletenessView) -> Table {
+    let c = &view.completeness;
+    let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    let mut rows: Vec<Vec<Cell>> = c
+        .late_reports
+        .iter()
+        .map(|l| {
+            let at = l.submitted_at.map(|t| t.format("%d/%m/%Y %H:%M").to_string());
+            vec![
+                Cell::from(l.unit_code.to_string()),
+                Cell::from(l.unit_name.clone()),
+                Cell::from(l.period.clone()),
+                Cell::from("Trễ hạn"),
+                Cell::from(day(l.due_date)),
+                Cell::from(at.unwrap_or_default()),
+            ]
+        })
+        .collect();
+    rows.extend(c.missing.iter().map(|m| {
+        vec![
+            Cell::from(m.unit_code.to_string()),
+            Cell::from(m.unit_name.clone()),
+            Cell::from(m.period.clone()),
+            Cell::from(m.status.label_vi()),
+            Cell::from(day(m.due_date)),
+            Cell::from(""),
+        ]
+    }));
+    Table {
+        name: format!("tinh-hinh-bao-cao-{}-{}", view.unit_code, view.period),
+        title: format!(
+            "Tình hình báo cáo — {}, kỳ {}: {}/{} báo cáo, {} đúng hạn, {} trễ hạn, {} chưa báo cáo",
+            view.unit_name, view.period, c.reported, c.expected, c.on_time, c.late, c.missing_count
+        ),
+        headers: ["Mã xã", "Tên xã", "Tháng", "Tình trạng", "Hạn nộp", "Gửi lúc"].map(String::from).to_vec(),
+        rows,
+    }
 }

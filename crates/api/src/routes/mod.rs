@@ -86,6 +86,7 @@ api_routes! {
     "/api/v1/units/{code}/aggregates" => { GET aggregates::get as "getUnitAggregates" },
     "/api/v1/units/{code}/aggregates.{format}" => { GET aggregates::download as "downloadUnitAggregates" },
     "/api/v1/units/{code}/completeness" => { GET completeness::get as "getUnitCompleteness" },
+    "/api/v1/units/{code}/completeness.{format}" => { GET completeness::download as "downloadUnitCompleteness" },
     "/api/v1/units/{code}/reconciliation" => { GET reconciliation::get as "getUnitReconciliation" },
     "/api/v1/communes/{code}/reports" => { GET reports::list as "listCommuneReports" },
     "/api/v1/communes/{code}/reports.{format}" => { GET reports::download_list as "downloadCommuneReports" },
