@@ -10,7 +10,28 @@ async fn seed_report_round_trip(app: TestApp) {
     assert_eq!(r.body["derived"]["dossiers_received_total"], json!(168));
 }
 
-backend_tests!(seed_report_round_trip);
+/// The served document is the committed one; Swagger UI names the service, calls no online
+/// validator, and is served under a Content-Security-Policy and `nosniff`.
+async fn the_document_and_swagger_ui(app: TestApp) {
+    let doc = app.client.get(app.url("/api-docs/openapi.json")).send().await.expect("the document");
+    assert_eq!(doc.status(), 200);
+    let served: serde_json::Value = doc.json().await.expect("JSON");
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("the committed document");
+    assert!(served == committed, "the served document differs from openapi/openapi.json");
+    let page = app.client.get(app.url("/docs/")).send().await.expect("Swagger UI");
+    assert_eq!(page.status(), 200);
+    let header = |name: &str| page.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(header("content-security-policy").contains("connect-src 'self'"), "{}", header("content-security-policy"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(page.text().await.expect("HTML").contains("<title>cchc — API (CCHC reporting)</title>"));
+    let init = app.client.get(app.url("/docs/swagger-initializer.js")).send().await.expect("the initializer");
+    let init = init.text().await.expect("text");
+    assert!(init.contains(r#""validatorUrl": null"#), "{init}");
+    assert!(init.contains(r#""/api-docs/openapi.json""#), "{init}");
+}
+
+backend_tests!(seed_report_round_trip, the_document_and_swagger_ui);
 
 /// Two instances starting at once on a fresh database: one migrates while the other waits, and
 /// both come up.
