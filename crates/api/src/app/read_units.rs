@@ -150,16 +150,12 @@ pub struct UnitFilter {
     pub text: Option<String>,
 }
 
+/// A unit with the version in force in the list's month.
 #[derive(Serialize, ToSchema)]
 pub struct UnitListItem {
     pub code: String,
-    pub name: String,
-    pub level: UnitLevel,
-    pub parent_code: Option<String>,
-    /// First month of the version in force; null means from the beginning.
-    pub valid_from: Option<String>,
-    /// Last month of the version in force; null means still valid.
-    pub valid_to: Option<String>,
+    #[serde(flatten)]
+    pub version: VersionView,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -193,22 +189,14 @@ pub fn list(
         .filter(|n| after.as_deref().is_none_or(|a| n.code.as_str() > a))
         .collect();
     nodes.sort_by(|a, b| a.code.cmp(&b.code));
-    let items: Vec<UnitListItem> =
-        nodes.into_iter().take(limit + 1).map(|n| list_item(&topology, n, filter.at)).collect();
+    let in_force = |n: &Node| topology.versions_of(&n.code).find(|v| v.is_valid_at(filter.at)).map(version_view);
+    let items: Vec<UnitListItem> = nodes
+        .into_iter()
+        .filter_map(|n| in_force(n).map(|version| UnitListItem { code: n.code.to_string(), version }))
+        .take(limit + 1)
+        .collect();
     let (items, next) = page(items, limit, |u| u.code.clone());
     Ok(UnitPage { as_of: filter.at.to_string(), items, next })
-}
-
-fn list_item(topology: &Topology, n: &Node, at: Month) -> UnitListItem {
-    let version = topology.versions_of(&n.code).find(|v| v.is_valid_at(at));
-    UnitListItem {
-        code: n.code.to_string(),
-        name: n.name.clone(),
-        level: n.level,
-        parent_code: n.parent.as_ref().map(UnitCode::to_string),
-        valid_from: version.and_then(|v| v.valid_from).map(|m| m.to_string()),
-        valid_to: version.and_then(|v| v.valid_to).map(|m| m.to_string()),
-    }
 }
 
 /// The list as a spreadsheet table.
@@ -219,11 +207,11 @@ pub fn table(page: &UnitPage) -> Table {
         .map(|u| {
             vec![
                 Cell::from(u.code.clone()),
-                Cell::from(u.name.clone()),
-                Cell::from(u.level.label_vi()),
-                Cell::from(u.parent_code.clone().unwrap_or_default()),
-                Cell::from(u.valid_from.clone().unwrap_or_default()),
-                Cell::from(u.valid_to.clone().unwrap_or_default()),
+                Cell::from(u.version.name.clone()),
+                Cell::from(u.version.level.label_vi()),
+                Cell::from(u.version.parent_code.clone().unwrap_or_default()),
+                Cell::from(u.version.valid_from.clone().unwrap_or_default()),
+                Cell::from(u.version.valid_to.clone().unwrap_or_default()),
             ]
         })
         .collect();
