@@ -11,6 +11,7 @@ mod problems;
 mod rankings;
 mod reports;
 mod schemes;
+mod security;
 mod smoke;
 mod tables;
 mod units;

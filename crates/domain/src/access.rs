@@ -257,6 +257,20 @@ impl Principal {
             .any(|n| merges.iter().any(|m| m.successor == n.code) && predecessors(merges, &n.code).contains(target))
     }
 
+    /// The units below `unit` in the tree of `month` that this principal may not see: what every
+    /// list of `unit`'s data leaves out (a unit that moved province brings, in its old months,
+    /// communes that stayed behind). Empty for an admin and whenever `unit` lies within the
+    /// principal's unit in that month — the usual case, decided without walking the tree.
+    pub fn hidden_below(&self, topology: &Topology, unit: &UnitCode, month: Month, now: Month) -> HashSet<UnitCode> {
+        let Some(scope) = &self.unit else { return HashSet::new() };
+        let then = topology.at(month);
+        if then.is_within(unit, scope) {
+            return HashSet::new();
+        }
+        let today = topology.at(now);
+        then.subtree(unit).into_iter().filter(|c| !self.can_view(c, &then, &today, &topology.merges)).cloned().collect()
+    }
+
     /// Every unit of `then` this principal may see (the rule of [`Principal::can_view`]),
     /// decided for a whole list at once.
     pub fn visible_in<'a>(&self, then: &'a Hierarchy, now: &Hierarchy, merges: &[Merge]) -> Vec<&'a Node> {
@@ -401,6 +415,41 @@ mod tests {
             .map(|n| n.code.to_string())
             .collect();
         assert!(bo_ha.contains(&"07273".to_owned()), "its predecessor: {bo_ha:?}");
+    }
+
+    /// District 026 moves from province 02 to 01 in 2025-01; its commune 00703 moves to district
+    /// 027 and stays in 02, while 00704 stays in 026.
+    fn a_district_that_moves_province() -> Topology {
+        use crate::hierarchy::tests::version;
+        Topology::new(
+            vec![
+                version("01", "Tỉnh Một", None, None, None),
+                version("02", "Tỉnh Hai", None, None, None),
+                version("026", "Huyện Hai Sáu", Some("02"), None, Some("2024-12")),
+                version("026", "Huyện Hai Sáu", Some("01"), Some("2025-01"), None),
+                version("027", "Huyện Hai Bảy", Some("02"), None, None),
+                version("00703", "Xã Bảy Linh Ba", Some("026"), None, Some("2024-12")),
+                version("00703", "Xã Bảy Linh Ba", Some("027"), Some("2025-01"), None),
+                version("00704", "Xã Bảy Linh Bốn", Some("026"), None, None),
+            ],
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn a_list_leaves_out_the_communes_that_stayed_behind() {
+        let t = a_district_that_moves_province();
+        let (june, now) = (m("2024-06"), m("2026-01"));
+        let one = p(Role::Province, Some("01"));
+        assert!(one.ensure_can_view(&code("026"), &t, june, now).is_ok(), "026 is below 01 now");
+        assert_eq!(one.hidden_below(&t, &code("026"), june, now), HashSet::from([code("00703")]));
+        assert!(one.hidden_below(&t, &code("026"), now, now).is_empty());
+        assert!(p(Role::Province, Some("02")).hidden_below(&t, &code("026"), june, now).is_empty());
+        assert!(p(Role::Admin, None).hidden_below(&t, &code("026"), june, now).is_empty());
+        let restricted = t.without(&one.hidden_below(&t, &code("026"), june, now));
+        let tree = restricted.at(june);
+        let listed: Vec<&str> = tree.communes_below(Some(&code("026"))).iter().map(|n| n.code.as_str()).collect();
+        assert_eq!(listed, ["00704"]);
     }
 
     #[test]

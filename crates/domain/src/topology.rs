@@ -2,7 +2,7 @@
 //! answer the questions that span months — which province a unit belongs to now, where a merged
 //! unit's history went. Each month's tree is built once and kept.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use crate::hierarchy::{Hierarchy, Merge, UnitVersion};
@@ -30,6 +30,15 @@ impl Topology {
     pub fn at(&self, m: Month) -> Arc<Hierarchy> {
         let mut trees = self.trees.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         trees.entry(m).or_insert_with(|| Arc::new(Hierarchy::at(&self.versions, m))).clone()
+    }
+
+    /// The same history without the `hidden` units: their versions, and the merges that would
+    /// carry their reports into a successor. What a list shows a caller who may not see them.
+    pub fn without(&self, hidden: &HashSet<UnitCode>) -> Topology {
+        Topology::new(
+            self.versions.iter().filter(|v| !hidden.contains(&v.code)).cloned().collect(),
+            self.merges.iter().filter(|m| !hidden.contains(&m.absorbed)).cloned().collect(),
+        )
     }
 
     /// Every version of one unit, in stored order.

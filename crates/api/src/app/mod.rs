@@ -57,8 +57,9 @@ pub struct UnitPeriod {
     pub period: Period,
 }
 
-/// The unit tree, once the caller may see the unit for the period, with the unit as it stood
-/// in the period's last month: where every view of a unit's data starts.
+/// The unit tree as the caller may see it — without the units below the unit it may not see
+/// (`Principal::hidden_below`) — once it may see the unit for the period, with the unit as it
+/// stood in the period's last month: where every view of a unit's data starts.
 pub fn unit_in_view(
     conn: &mut DbConnection,
     st: &AppState,
@@ -68,12 +69,19 @@ pub fn unit_in_view(
     let (code, period) = (&q.code, q.period);
     let topology = st.topology.get(conn, None)?;
     caller.ensure_can_view(code, &topology, period.last_month(), this_month())?;
+    let topology = in_view(caller, topology, code, period.last_month());
     let node = topology
         .at(period.last_month())
         .get(code)
         .cloned()
         .ok_or_else(|| Problem::UnitNotFound.error(format!("unit {code} does not exist in {period}")))?;
     Ok((topology, node))
+}
+
+/// `topology` without what the caller may not see below `unit` in `month` (itself, usually).
+pub fn in_view(caller: &Principal, topology: Arc<Topology>, unit: &UnitCode, month: Month) -> Arc<Topology> {
+    let hidden = caller.hidden_below(&topology, unit, month, this_month());
+    if hidden.is_empty() { topology } else { Arc::new(topology.without(&hidden)) }
 }
 
 /// An audit entry for a write by `caller`: what, on which target, in which province.

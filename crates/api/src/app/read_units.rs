@@ -125,7 +125,7 @@ pub fn children(
 ) -> ApiResult<ChildrenPage> {
     let topology = st.topology.get(conn, None)?;
     caller.ensure_can_view(code, &topology, at, super::this_month())?;
-    let tree = topology.at(at);
+    let tree = super::in_view(caller, topology, code, at).at(at);
     if !tree.contains(code) {
         return Err(Problem::UnitNotFound.error(format!("unit {code} does not exist in {at}")));
     }

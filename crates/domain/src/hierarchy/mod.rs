@@ -145,6 +145,20 @@ impl Hierarchy {
         out
     }
 
+    /// Every unit below `code` (not `code` itself), at any depth.
+    pub fn subtree(&self, code: &UnitCode) -> Vec<&UnitCode> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&UnitCode> = self.children(code).iter().collect();
+        while let Some(c) = stack.pop() {
+            if out.len() > self.nodes.len() {
+                break; // a cycle in bad data must not hang a request
+            }
+            out.push(c);
+            stack.extend(self.children(c).iter());
+        }
+        out
+    }
+
     pub fn nodes(&self) -> impl Iterator<Item = &Node> {
         self.nodes.values()
     }

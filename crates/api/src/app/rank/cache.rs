@@ -20,6 +20,9 @@ pub struct RankingKey {
     pub period: Period,
     pub scheme_id: i64,
     pub detail: bool,
+    /// The caller's unit, when it may not see every commune below `unit`: its ranking leaves
+    /// those out, and is kept apart from the whole one.
+    pub scope: Option<UnitCode>,
 }
 
 /// A ranking with its scheme's bands, serialised once, and the entity tag of those bytes.

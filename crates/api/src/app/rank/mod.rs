@@ -123,6 +123,10 @@ pub fn run(
         return Err(crate::error::internal(format!("scheme {} vanished from its own list", key.scheme_id)));
     };
     let parsed = st.schemes.get(conn, &st.catalog, scheme.id)?;
+    let topology = match &req.unit {
+        Some(u) if key.scope.is_some() => super::in_view(caller, topology, u, req.period.last_month()),
+        _ => topology,
+    };
     let view = compute(conn, st, &topology, scheme, &parsed, req)?;
     let computed = CachedRanking::new(view, parsed.definition.bands.clone())?;
     if let Some(e) = epoch {
@@ -150,7 +154,11 @@ fn key_for(caller: &Caller, topology: &Topology, refs: &[SchemeRef], req: &Ranki
         None => caller.require_admin("the national ranking is for admins")?,
     }
     let scheme = super::apply_schemes::choose_for(caller, topology, refs, req.scheme.as_deref(), req.period)?;
-    Ok(RankingKey { unit: req.unit.clone(), period: req.period, scheme_id: scheme.id, detail: req.detail })
+    // A caller who may not see every commune below the unit gets a ranking of its own.
+    let hides =
+        |u: &UnitCode| !caller.hidden_below(topology, u, req.period.last_month(), super::this_month()).is_empty();
+    let scope = req.unit.as_ref().filter(|u| hides(u)).and(caller.unit().cloned());
+    Ok(RankingKey { unit: req.unit.clone(), period: req.period, scheme_id: scheme.id, detail: req.detail, scope })
 }
 
 pub fn compute(
