@@ -352,7 +352,33 @@ async fn review_messages_follow_the_problem_kind(app: TestApp) {
     assert!(r.header("location").is_none() && !r.text.contains("2000"), "{}", r.text);
 }
 
+/// A control character in `next` (it would break the `Location` header) sends the officer to the
+/// start page; one in the username gets the form again, not an error page, and no session.
+async fn control_characters_in_the_sign_in_form_are_refused(app: TestApp) {
+    setup(&app).await;
+    for next in ["/app/\u{0}x", "/app/\u{1}x", "/app/\u{7f}x"] {
+        let mut b = Browser::new(&app);
+        let form = b.get("/app/login").await;
+        let csrf = form.csrf();
+        let r = b
+            .post("/app/login", &[("csrf", &csrf), ("username", "yenthe"), ("password", PASSWORD), ("next", next)])
+            .await;
+        assert_eq!(r.status, 303, "{next:?}: {}", r.text);
+        assert_eq!(r.header("location"), Some("/app/"), "{next:?}");
+    }
+    let mut b = Browser::new(&app);
+    let form = b.get("/app/login").await;
+    let csrf = form.csrf();
+    let r = b
+        .post("/app/login", &[("csrf", &csrf), ("username", "yenthe\u{0}"), ("password", PASSWORD), ("next", "/app/")])
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("<form"), "the form again: {}", r.text);
+    assert!(r.set_cookie("cchc_session").is_none(), "no session");
+}
+
 backend_tests!(
+    control_characters_in_the_sign_in_form_are_refused,
     review_messages_follow_the_problem_kind,
     signing_in_sets_an_http_only_strict_session_cookie,
     pages_without_a_session_redirect_to_sign_in,

@@ -87,4 +87,116 @@ async fn a_moved_district_does_not_drag_along_a_commune_that_stayed(app: TestApp
     assert_eq!(codes(&r.body["items"], "code"), ["00704"]);
 }
 
-backend_tests!(a_moved_district_does_not_drag_along_a_commune_that_stayed);
+/// A control character is refused with a problem wherever text enters — identically on both
+/// backends (PostgreSQL cannot store U+0000, SQLite can) — while multi-line text keeps its tabs
+/// and line breaks.
+async fn control_characters_are_refused_wherever_text_enters(app: TestApp) {
+    app.seed_units().await;
+    let admin = app.admin();
+    let invalid_text = |r: &cchc_tests::Reply| {
+        assert_eq!(r.problem(400)["type"], "urn:cchc:problem:invalid-text", "{}", r.text);
+    };
+    // Without a token.
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(&json!({"username": "dongson\u{0}", "password": "whatever-it-is"})),
+        )
+        .await;
+    invalid_text(&r);
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(&json!({"username": "dongson", "password": "pass\u{1}word"})),
+        )
+        .await;
+    invalid_text(&r);
+    for path in [
+        "/api/v1/audit?actor=a%00b",
+        "/api/v1/audit?action=report.%7F",
+        "/api/v1/audit?target=07273%2F%1B",
+        "/api/v1/audit?target_type=%00",
+        "/api/v1/units?q=%C4%90%00",
+    ] {
+        invalid_text(&app.get(path, &admin).await);
+    }
+    invalid_text(&app.post("/api/v1/users/dong%00son/disable", &admin, &json!({})).await);
+    let unit = json!({"code": "07999", "name": "Xã\u{0}Mới", "level": "commune", "parent_code": "215"});
+    invalid_text(&app.post("/api/v1/units", &admin, &unit).await);
+    invalid_text(
+        &app.post("/api/v1/units/07273/versions", &admin, &json!({"from": "2025-01", "name": "Xã\tĐông Sơn"})).await,
+    );
+    let user = json!({"username": "moi", "password": "mật khẩu\u{0}dài", "role": "commune", "unit_code": "07273"});
+    invalid_text(&app.post("/api/v1/users", &admin, &user).await);
+    // A forged cursor that decodes to a control character is not one this server issued.
+    let cursor = "djE6AA"; // base64url of "v1:\0"
+    let r = app.get(&format!("/api/v1/users?cursor={cursor}"), &admin).await;
+    assert_eq!(r.problem(400)["type"], "urn:cchc:problem:invalid-paging");
+
+    // A narrative section may hold tabs and line breaks, not a NUL: a finding, nothing stored.
+    let mut body = cchc_tests::seed_body();
+    body["narrative"]["results"] = json!("Kết quả\u{0}");
+    let r = app.file("07273", "2024-06", &body).await;
+    assert_eq!(r.problem(422)["type"], "urn:cchc:problem:validation-failed");
+    assert_eq!(r.findings("errors")[0].0, "control_character");
+    body["narrative"]["results"] = json!("Dòng một\r\n\tDòng hai");
+    let r = app.file("07273", "2024-06", &body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    // So may a reason.
+    let district = app.token(Role::District, Some("215"));
+    let back = "/api/v1/communes/07273/reports/2024-06/return";
+    invalid_text(&app.post(back, &district, &json!({"reason": "thiếu\u{0}"})).await);
+    let r = app.post(back, &district, &json!({"reason": "Thiếu số liệu:\n\t- hồ sơ trực tuyến"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["review_note"], "Thiếu số liệu:\n\t- hồ sơ trực tuyến");
+
+    // A portal record with one is that record's conflict; the rest still import.
+    let portal = app.token(Role::Portal, Some("24"));
+    let records = json!([
+        {"MaHoSo": "H07-\u{0}", "KenhThucHien": 2, "TrangThaiHoSo": 1, "DonViXuLy": "07273", "NgayTiepNhan": "20240601080000", "NgayHenTra": "20240610170000"},
+        {"MaHoSo": "H07-0002", "MaTTHC": "1.\u{7f}", "KenhThucHien": 2, "TrangThaiHoSo": 1, "DonViXuLy": "07273", "NgayTiepNhan": "20240601080000", "NgayHenTra": "20240610170000"},
+        {"MaHoSo": "H07-0003", "KenhThucHien": 2, "TrangThaiHoSo": 1, "DonViXuLy": "07273", "NgayTiepNhan": "20240601080000", "NgayHenTra": "20240610170000"},
+    ]);
+    let r = app.post("/api/v1/portal/dossiers", &portal, &records).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!((r.body["imported"].clone(), r.body["rejected"].clone()), (json!(1), json!(2)), "{}", r.text);
+    let fields: Vec<&str> =
+        r.body["conflicts"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["MaHoSo", "MaTTHC"]);
+}
+
+/// A table cell a spreadsheet would run as a formula is written as text: a unit name planted
+/// as `=HYPERLINK(…)` stays inert in every CSV.
+async fn csv_cells_never_start_a_formula(app: TestApp) {
+    app.seed_units().await;
+    let admin = app.admin();
+    let planted = "=HYPERLINK(\"http://evil.example\",\"Bấm\")";
+    let r = app.post("/api/v1/units/07294/versions", &admin, &json!({"from": "2024-01", "name": planted})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app.file("07294", "2024-06", &report(CLEAN, json!({}))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let district = app.token(Role::District, Some("215"));
+    for (path, accept, name) in [
+        ("/api/v1/units/215/rankings.csv?period=2024-06", None, "xep-hang-215-2024-06"),
+        ("/api/v1/units/215/rankings?period=2024-06", Some("text/csv"), "xep-hang-215-2024-06"),
+        ("/api/v1/units/215/reports.csv?period=2024-06", None, "bieu-tong-hop-215-2024-06"),
+        ("/api/v1/units.csv?period=2024-06&parent=215", None, "don-vi-2024-06"),
+    ] {
+        let text = csv_text(&download(&app, &district, path, accept).await, name);
+        assert!(text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Bấm\"\")\""), "{path}: {text}");
+        assert!(
+            !text.lines().any(|l| l.split(',').any(|c| c.starts_with('=') || c.starts_with("\"="))),
+            "{path}: {text}"
+        );
+    }
+}
+
+backend_tests!(
+    a_moved_district_does_not_drag_along_a_commune_that_stayed,
+    control_characters_are_refused_wherever_text_enters,
+    csv_cells_never_start_a_formula
+);

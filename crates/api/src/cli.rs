@@ -115,7 +115,7 @@ pub fn main() -> ExitCode {
 
 fn parse_unit(role: Role, unit: Option<&str>) -> Result<Option<UnitCode>, String> {
     let unit = unit.map(UnitCode::parse).transpose().map_err(|e| e.to_string())?;
-    Principal::new(String::new(), role, unit.clone()).map_err(|e| e.to_string())?;
+    Principal::new("cli".into(), role, unit.clone()).map_err(|e| e.to_string())?;
     Ok(unit)
 }
 

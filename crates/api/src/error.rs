@@ -15,8 +15,9 @@ use cchc_domain::accounts::AccountError;
 use cchc_domain::hierarchy::HierarchyError;
 use cchc_domain::period::PeriodError;
 use cchc_domain::scoring::SchemeError;
+use cchc_domain::text::ControlCharacter;
 use cchc_domain::units::{UnitCodeError, UnitNameError};
-use cchc_domain::workflow::{ReasonTooLong, WorkflowError};
+use cchc_domain::workflow::{ReasonError, WorkflowError};
 use cchc_persistence::DbError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -73,6 +74,7 @@ problems! {
     RoleUnitMismatch = "role-unit-mismatch", 400, "The role and the unit do not fit", "Vai trò và đơn vị không khớp";
     UnknownUnit = "unknown-unit", 400, "The request names a unit that does not exist", "Đơn vị được nêu không tồn tại";
     ReasonTooLong = "reason-too-long", 400, "The reason is too long", "Lý do quá dài";
+    InvalidText = "invalid-text", 400, "The text holds a control character", "Văn bản chứa ký tự điều khiển";
     Unauthorized = "unauthorized", 401, "Authentication required", "Cần đăng nhập";
     SignInFailed = "sign-in-failed", 401, "Wrong username or password", "Sai tên đăng nhập hoặc mật khẩu";
     RoleNotAllowed = "role-not-allowed", 403, "Not for your role", "Vai trò của bạn không được phép";
@@ -314,6 +316,7 @@ impl From<AccountError> for AppError {
         let kind = match e {
             AccountError::Username => Problem::InvalidUsername,
             AccountError::Password => Problem::WeakPassword,
+            AccountError::Text(_) => Problem::InvalidText,
         };
         kind.error(e.to_string())
     }
@@ -333,7 +336,17 @@ impl From<UnitCodeError> for AppError {
 
 impl From<UnitNameError> for AppError {
     fn from(e: UnitNameError) -> Self {
-        Problem::InvalidUnitName.error(e.to_string())
+        let kind = match e {
+            UnitNameError::Length => Problem::InvalidUnitName,
+            UnitNameError::Text(_) => Problem::InvalidText,
+        };
+        kind.error(e.to_string())
+    }
+}
+
+impl From<ControlCharacter> for AppError {
+    fn from(e: ControlCharacter) -> Self {
+        Problem::InvalidText.error(format!("{e}; text may not hold control characters"))
     }
 }
 
@@ -343,9 +356,12 @@ impl From<PeriodError> for AppError {
     }
 }
 
-impl From<ReasonTooLong> for AppError {
-    fn from(e: ReasonTooLong) -> Self {
-        Problem::ReasonTooLong.error(e.to_string())
+impl From<ReasonError> for AppError {
+    fn from(e: ReasonError) -> Self {
+        match e {
+            ReasonError::TooLong => Problem::ReasonTooLong.error(e.to_string()),
+            ReasonError::Text(t) => t.into(),
+        }
     }
 }
 

@@ -126,6 +126,13 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A text cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, or a leading tab or
+/// carriage return) is written with a leading apostrophe, OWASP's rule against CSV injection:
+/// a province's own band label or a unit name must not run in a district officer's Excel.
+fn neutralised(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
+}
+
 fn csv_bytes(t: &Table) -> ApiResult<Vec<u8>> {
     let mut out = vec![0xEF, 0xBB, 0xBF];
     {
@@ -135,7 +142,7 @@ fn csv_bytes(t: &Table) -> ApiResult<Vec<u8>> {
             let fields: Vec<String> = row
                 .iter()
                 .map(|c| match c {
-                    Cell::Text(s) => s.clone(),
+                    Cell::Text(s) => neutralised(s),
                     Cell::Number(x) => format!("{x}"),
                     Cell::Int(n) => n.to_string(),
                     Cell::Empty => String::new(),
@@ -230,4 +237,19 @@ pub fn respond(format: ExportFormat, table: &Table) -> ApiResult<HttpResponse> {
         .content_type(ct)
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.{ext}\"")))
         .body(body))
+}
+
+#[cfg(test)]
+mod csv_injection {
+    use super::neutralised;
+
+    #[test]
+    fn cells_that_would_be_formulas_are_neutralised() {
+        assert_eq!(neutralised("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        for s in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralised(s).starts_with('\''), "{s:?}");
+        }
+        assert_eq!(neutralised("Xã Đông Sơn"), "Xã Đông Sơn");
+        assert_eq!(neutralised("07273"), "07273");
+    }
 }

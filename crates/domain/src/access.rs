@@ -80,6 +80,9 @@ pub enum PrincipalError {
     AdminWithUnit,
     #[error("a {role} token must name a {expected} unit, not `{unit}`")]
     WrongUnitLevel { role: Role, expected: UnitLevel, unit: UnitCode },
+    /// A subject is recorded as the actor of every write: one line of at most 256 characters.
+    #[error("a token's subject must be one line of 1–256 characters")]
+    Subject,
 }
 
 /// Why a caller may not do what they asked.
@@ -103,6 +106,10 @@ pub struct Principal {
 
 impl Principal {
     pub fn new(subject: String, role: Role, unit: Option<UnitCode>) -> Result<Principal, PrincipalError> {
+        let length = subject.chars().count();
+        if !(1..=256).contains(&length) || crate::text::check_line("sub", &subject).is_err() {
+            return Err(PrincipalError::Subject);
+        }
         match (role.unit_level(), &unit) {
             (None, None) => {}
             (None, Some(_)) => return Err(PrincipalError::AdminWithUnit),

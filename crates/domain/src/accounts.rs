@@ -3,12 +3,16 @@
 
 use std::fmt;
 
+use crate::text::{ControlCharacter, check_line};
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     #[error("a username is 1–{max} letters, digits and . _ - @", max = Username::MAX_LEN)]
     Username,
     #[error("the password must have at least {min} characters", min = Password::MIN_CHARS)]
     Password,
+    #[error(transparent)]
+    Text(#[from] ControlCharacter),
 }
 
 /// A username: compared case-insensitively, so kept in lower case; 1–64 ASCII letters, digits
@@ -52,6 +56,7 @@ impl Password {
     pub const MIN_CHARS: usize = 8;
 
     pub fn parse(s: String) -> Result<Password, AccountError> {
+        check_line("password", &s)?;
         if s.chars().count() < Self::MIN_CHARS {
             return Err(AccountError::Password);
         }

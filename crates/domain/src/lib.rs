@@ -21,6 +21,7 @@ pub mod report;
 pub mod scoring;
 pub mod seed;
 pub mod synthetic;
+pub mod text;
 pub mod topology;
 pub mod units;
 pub mod validation;

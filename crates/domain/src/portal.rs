@@ -138,6 +138,10 @@ pub fn parse_record(index: usize, json: &serde_json::Value) -> Result<Dossier, V
     };
     let get = |k: &str| obj.get(k).filter(|v| !v.is_null());
     let code = match get("MaHoSo").and_then(text) {
+        Some(c) if crate::text::check_line("MaHoSo", &c).is_err() => {
+            bad("MaHoSo", "must not hold control characters".into());
+            String::new()
+        }
         Some(c) if !c.is_empty() && c.chars().count() <= 100 => c,
         Some(_) => {
             bad("MaHoSo", "must be 1–100 characters".into());
@@ -151,6 +155,8 @@ pub fn parse_record(index: usize, json: &serde_json::Value) -> Result<Dossier, V
     let procedure = get("MaTTHC").and_then(text).filter(|s| !s.is_empty());
     if procedure.as_ref().is_some_and(|p| p.chars().count() > 100) {
         bad("MaTTHC", "must be at most 100 characters".into());
+    } else if procedure.as_ref().is_some_and(|p| crate::text::check_line("MaTTHC", p).is_err()) {
+        bad("MaTTHC", "must not hold control characters".into());
     }
     let channel = match get("KenhThucHien").map(small_int) {
         Some(Some(1)) => Some(Channel::Direct),

@@ -243,9 +243,20 @@ pub fn parse_form(catalog: &Catalog, raw: &RawForm) -> (ReportForm, Vec<Finding>
         };
         match json {
             serde_json::Value::Null => {}
-            serde_json::Value::String(text) => {
-                narrative.insert(section, text.clone());
-            }
+            serde_json::Value::String(text) => match crate::text::check_lines(key, text) {
+                Ok(()) => {
+                    narrative.insert(section, text.clone());
+                }
+                Err(e) => findings.push(
+                    Finding::error(
+                        "control_character",
+                        &[],
+                        format!("Mục `{key}` chứa ký tự điều khiển (U+{:04X}) ở ký tự thứ {}", e.code, e.at),
+                        format!("{e}; text may hold tabs and line breaks, not other control characters"),
+                    )
+                    .at(format!("/narrative/{key}")),
+                ),
+            },
             other => findings.push(
                 Finding::error(
                     "wrong_type",

@@ -174,8 +174,12 @@ impl utoipa::PartialSchema for UnitCode {
 impl utoipa::ToSchema for UnitCode {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a unit's name must be between 1 and {max} characters", max = UnitName::MAX_CHARS)]
-pub struct UnitNameError;
+pub enum UnitNameError {
+    #[error("a unit's name must be between 1 and {max} characters", max = UnitName::MAX_CHARS)]
+    Length,
+    #[error(transparent)]
+    Text(#[from] crate::text::ControlCharacter),
+}
 
 /// A unit's name as it may be stored: trimmed, 1 to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,8 +190,9 @@ impl UnitName {
 
     pub fn parse(s: &str) -> Result<UnitName, UnitNameError> {
         let name = s.trim();
+        crate::text::check_line("name", name)?;
         if name.is_empty() || name.chars().count() > Self::MAX_CHARS {
-            return Err(UnitNameError);
+            return Err(UnitNameError::Length);
         }
         Ok(UnitName(name.to_owned()))
     }
@@ -227,10 +232,10 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_bounded() {
         assert_eq!(UnitName::parse("  Xã Đông Sơn ").unwrap().as_str(), "Xã Đông Sơn");
-        assert_eq!(UnitName::parse("   "), Err(UnitNameError));
+        assert_eq!(UnitName::parse("   "), Err(UnitNameError::Length));
         assert!(UnitName::parse(&"ư".repeat(200)).is_ok(), "characters, not bytes");
-        assert_eq!(UnitName::parse(&"a".repeat(201)), Err(UnitNameError));
-        assert_eq!(UnitNameError.to_string(), "a unit's name must be between 1 and 200 characters");
+        assert_eq!(UnitName::parse(&"a".repeat(201)), Err(UnitNameError::Length));
+        assert_eq!(UnitNameError::Length.to_string(), "a unit's name must be between 1 and 200 characters");
     }
 
     #[test]

@@ -89,8 +89,12 @@ impl std::str::FromStr for Action {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the reason is limited to {max} characters", max = ReviewReason::MAX_CHARS)]
-pub struct ReasonTooLong;
+pub enum ReasonError {
+    #[error("the reason is limited to {max} characters", max = ReviewReason::MAX_CHARS)]
+    TooLong,
+    #[error(transparent)]
+    Text(#[from] crate::text::ControlCharacter),
+}
 
 /// The reason given with a return or a reopening: trimmed, at most 2,000 characters; an empty
 /// one is no reason.
@@ -100,10 +104,11 @@ pub struct ReviewReason(String);
 impl ReviewReason {
     pub const MAX_CHARS: usize = 2000;
 
-    pub fn parse(s: Option<&str>) -> Result<Option<ReviewReason>, ReasonTooLong> {
+    pub fn parse(s: Option<&str>) -> Result<Option<ReviewReason>, ReasonError> {
         let Some(reason) = s.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
+        crate::text::check_lines("reason", reason)?;
         if reason.chars().count() > Self::MAX_CHARS {
-            return Err(ReasonTooLong);
+            return Err(ReasonError::TooLong);
         }
         Ok(Some(ReviewReason(reason.to_owned())))
     }
@@ -222,7 +227,7 @@ mod tests {
         assert_eq!(ReviewReason::parse(Some("  ")), Ok(None));
         assert_eq!(ReviewReason::parse(Some(" sai số ")).unwrap().unwrap().as_str(), "sai số");
         assert!(ReviewReason::parse(Some(&"ạ".repeat(2000))).is_ok());
-        assert_eq!(ReviewReason::parse(Some(&"a".repeat(2001))), Err(ReasonTooLong));
+        assert_eq!(ReviewReason::parse(Some(&"a".repeat(2001))), Err(ReasonError::TooLong));
     }
 
     #[test]

@@ -173,6 +173,7 @@ pub async fn change(
     change: AccountChange,
 ) -> ApiResult<UserView> {
     caller.ensure_manages_users()?;
+    cchc_domain::text::check_line("username", &username)?;
     let hash = match &change {
         AccountChange::Password(p) => Some(hash(p).await?),
         _ => None,

@@ -36,6 +36,8 @@ pub fn decode_cursor(cursor: &str) -> ApiResult<String> {
     let bad = || Problem::InvalidPaging.error("the cursor is not one this server issued; start again without it");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    // A forged cursor must not carry a control character into a query.
+    cchc_domain::text::check_line("cursor", &text).map_err(|_| bad())?;
     text.strip_prefix("v1:").map(str::to_owned).ok_or_else(bad)
 }
 

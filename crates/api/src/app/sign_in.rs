@@ -32,6 +32,9 @@ pub struct Credentials {
 /// `too-many-sign-ins` (with `retry_after`) when a limit is reached.
 pub async fn run(st: &actix_web::web::Data<AppState>, credentials: Credentials) -> ApiResult<SignedIn> {
     let Credentials { username, password, address } = credentials;
+    // Refused before anything is looked up or counted: no database stores such a name.
+    cchc_domain::text::check_line("username", &username)?;
+    cchc_domain::text::check_line("password", &password)?;
     let keys = [
         (format!("user:{}", cchc_domain::accounts::Username::normalize(&username)), st.rules.login_max_failures),
         (format!("addr:{address}"), st.rules.login_max_failures_per_address),

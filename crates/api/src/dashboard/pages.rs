@@ -291,8 +291,10 @@ pub async fn login(state: web::Data<AppState>, lang: Lang, req: HttpRequest, bod
             res.add_cookie(&session::removal(&req, session::LOGIN_COOKIE)).map_err(internal)?;
             Ok(res)
         }
-        Err(e) if matches!(e.problem, Problem::SignInFailed | Problem::TooManySignIns) => {
+        Err(e) if matches!(e.problem, Problem::SignInFailed | Problem::TooManySignIns | Problem::InvalidText) => {
             let tr = Tr::new(lang);
+            // A name with a control character is not shown back.
+            let username = if e.problem == Problem::InvalidText { String::new() } else { username };
             let message = match e.retry_after {
                 Some(wait) => format!("{} {wait}", tr.t("auth.too_many")),
                 None => tr.t("auth.wrong").to_owned(),

@@ -160,7 +160,15 @@ pub fn removal(req: &HttpRequest, name: &'static str) -> Cookie<'static> {
 /// Where to go after signing in: a dashboard path, never another site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/app/") && !n.starts_with("//") && !n.contains(['\\', '\r', '\n']) => n.to_owned(),
+        // No control character may reach the `Location` header.
+        Some(n)
+            if n.starts_with("/app/")
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && cchc_domain::text::check_line("next", n).is_ok() =>
+        {
+            n.to_owned()
+        }
         _ => "/app/".to_owned(),
     }
 }
@@ -174,6 +182,9 @@ mod tests {
         assert_eq!(safe_next(Some("/app/communes/07273?period=2024-06")), "/app/communes/07273?period=2024-06");
         assert_eq!(safe_next(Some("https://evil.example/")), "/app/");
         assert_eq!(safe_next(Some("//evil.example/app/")), "/app/");
+        for bad in ["/app/\u{0}x", "/app/\u{1}x", "/app/\u{7f}x", "/app/\tx"] {
+            assert_eq!(safe_next(Some(bad)), "/app/", "{bad:?}");
+        }
         assert_eq!(safe_next(Some("/app/\\evil")), "/app/");
         assert_eq!(safe_next(Some("/api/v1/units")), "/app/");
         assert_eq!(safe_next(None), "/app/");

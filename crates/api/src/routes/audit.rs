@@ -41,6 +41,11 @@ pub async fn list(
     let limit = paging.limit()?;
     let before_id = paging.cursor.as_deref().map(paging::decode_number).transpose()?;
     let q = query.into_inner();
+    for (field, text) in
+        [("actor", &q.actor), ("action", &q.action), ("target", &q.target), ("target_type", &q.target_type)]
+    {
+        text.as_deref().map(|t| cchc_domain::text::check_line(field, t)).transpose()?;
+    }
     let filter = AuditFilter {
         actor: q.actor,
         action: q.action,

@@ -156,6 +156,7 @@ async fn unit_list(
     (limit, after): (usize, Option<String>),
 ) -> ApiResult<HttpResponse> {
     let at = AtPeriod { period: q.period }.month()?;
+    q.q.as_deref().map(|t| cchc_domain::text::check_line("q", t)).transpose()?;
     let parent = q.parent.as_deref().map(params::unit_code).transpose()?;
     let filter = UnitFilter { at, level: q.level, parent, text: q.q.filter(|t| !t.trim().is_empty()) };
     let page = state.run(move |conn, st| read_units::list(conn, st, &caller, &filter, limit, after)).await?;

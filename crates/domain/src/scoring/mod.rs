@@ -235,6 +235,25 @@ impl Scheme {
                 format!("scheme code `{}` must be lower-case letters, digits and hyphens (at most 64)", d.code),
             );
         }
+        // Every name and label is one line of text.
+        if let Ok(tree) = serde_json::to_value(d) {
+            let mut stack = vec![(String::new(), &tree)];
+            while let Some((at, v)) = stack.pop() {
+                match v {
+                    serde_json::Value::String(text) if crate::text::check_line(&at, text).is_err() => p.add(
+                        at.clone(),
+                        &[],
+                        format!("`{at}` chứa ký tự điều khiển"),
+                        format!("`{at}` must not hold control characters"),
+                    ),
+                    serde_json::Value::Array(items) => {
+                        stack.extend(items.iter().enumerate().map(|(i, x)| (format!("{at}/{i}"), x)))
+                    }
+                    serde_json::Value::Object(map) => stack.extend(map.iter().map(|(k, x)| (format!("{at}/{k}"), x))),
+                    _ => {}
+                }
+            }
+        }
         if d.name_vi.trim().is_empty() || d.name_en.trim().is_empty() {
             p.add(
                 "/name_vi".into(),
