@@ -286,6 +286,10 @@ async fn signing_out_clears_the_cookie(app: TestApp) {
     let mut b = Browser::new(&app);
     assert_eq!(b.sign_in("yenthe", PASSWORD).await.status, 303);
     let csrf = b.get("/app/").await.csrf();
+    let stolen = b.cookies.get("cchc_session").cloned().expect("a session cookie");
+    // A second session of the same user, on another device.
+    let mut phone = Browser::new(&app);
+    assert_eq!(phone.sign_in("yenthe", PASSWORD).await.status, 303);
     let out = b.post("/app/logout", &[("csrf", &csrf)]).await;
     assert_eq!(out.status, 303, "{}", out.text);
     assert_eq!(out.header("location"), Some("/app/login?out=1"));
@@ -295,6 +299,15 @@ async fn signing_out_clears_the_cookie(app: TestApp) {
     assert!(!b.cookies.contains_key("cchc_session"));
     assert_eq!(b.get("/app/").await.header("location"), Some("/app/login"));
     assert!(b.get("/app/login?out=1").await.text.contains("Bạn đã đăng xuất."));
+    // The cookie kept from before signing out no longer opens anything, and the user's other
+    // sessions end with it.
+    b.cookies.insert("cchc_session".into(), stolen);
+    let r = b.get("/app/").await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (303, Some("/app/login?expired=1")));
+    assert_eq!(phone.get("/app/").await.status, 303);
+    // Signing in again works.
+    assert_eq!(b.sign_in("yenthe", PASSWORD).await.status, 303);
+    assert_eq!(b.get("/app/").await.status, 200);
 }
 
 async fn a_disabled_user_s_session_stops_working(app: TestApp) {

@@ -195,7 +195,48 @@ async fn csv_cells_never_start_a_formula(app: TestApp) {
     }
 }
 
+/// A new password and disabling end every token the user had; an integration's token (a
+/// subject that is no stored user) lasts until it expires.
+async fn a_new_password_or_disabling_ends_earlier_tokens(app: TestApp) {
+    app.seed_units().await;
+    let admin = app.admin();
+    let body = json!({"username": "dongson", "password": "mật-khẩu-một", "role": "commune", "unit_code": "07273"});
+    assert_eq!(app.post("/api/v1/users", &admin, &body).await.status, 201);
+    let sign_in = |password: &'static str| {
+        let app = &app;
+        async move {
+            let r = app
+                .request(
+                    reqwest::Method::POST,
+                    "/api/v1/auth/token",
+                    None,
+                    Some(&json!({"username": "dongson", "password": password})),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.body["access_token"].as_str().expect("a token").to_owned()
+        }
+    };
+    let first = sign_in("mật-khẩu-một").await;
+    assert_eq!(app.get("/api/v1/units/07273", &first).await.status, 200);
+    let r = app.post("/api/v1/users/dongson/password", &admin, &json!({"password": "mật-khẩu-hai"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let p = app.get("/api/v1/units/07273", &first).await;
+    assert_eq!(p.problem(401)["type"], "urn:cchc:problem:unauthorized");
+    let second = sign_in("mật-khẩu-hai").await;
+    assert_eq!(app.get("/api/v1/units/07273", &second).await.status, 200);
+    assert_eq!(app.post("/api/v1/users/dongson/disable", &admin, &json!({})).await.status, 200);
+    app.get("/api/v1/units/07273", &second).await.problem(401);
+    assert_eq!(app.post("/api/v1/users/dongson/enable", &admin, &json!({})).await.status, 200);
+    app.get("/api/v1/units/07273", &second).await.problem(401);
+    assert_eq!(app.get("/api/v1/units/07273", &sign_in("mật-khẩu-hai").await).await.status, 200);
+    // An integration's token is not a stored user's: nothing above touches it.
+    let portal = app.token(Role::Portal, Some("24"));
+    assert_eq!(app.get("/api/v1/feed", &portal).await.status, 200);
+}
+
 backend_tests!(
+    a_new_password_or_disabling_ends_earlier_tokens,
     a_moved_district_does_not_drag_along_a_commune_that_stayed,
     control_characters_are_refused_wherever_text_enters,
     csv_cells_never_start_a_formula

@@ -39,6 +39,10 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
+    /// A stored user's token generation when it was issued (absent: 0). Signing out, a new
+    /// password and disabling move the user to the next generation, ending older tokens.
+    #[serde(default, rename = "gen", skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i32>,
 }
 
 /// Signing and checking keys, and the rules a token must meet.
@@ -96,13 +100,25 @@ impl JwtKeys {
         Ok(mac.finalize().into_bytes().into())
     }
 
-    /// Mints a token for `principal`, valid for `ttl_seconds`.
+    /// Mints a token for `principal`, valid for `ttl_seconds`: an integration's (generation 0).
     pub fn issue(
         &self,
         subject: &str,
         role: Role,
         unit: Option<&UnitCode>,
         ttl_seconds: i64,
+    ) -> Result<String, AppError> {
+        self.issue_at(subject, role, unit, ttl_seconds, 0)
+    }
+
+    /// Mints a token of a stored user's current token generation.
+    pub fn issue_at(
+        &self,
+        subject: &str,
+        role: Role,
+        unit: Option<&UnitCode>,
+        ttl_seconds: i64,
+        generation: i32,
     ) -> Result<String, AppError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
@@ -113,12 +129,13 @@ impl JwtKeys {
             iat: Some(now),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            generation: (generation != 0).then_some(generation),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(internal)
     }
 
-    /// Checks a token and turns it into a principal.
-    pub fn verify(&self, token: &str) -> Result<Principal, AppError> {
+    /// Checks a token and turns it into a principal, with the generation it was issued under.
+    pub fn verify(&self, token: &str) -> Result<(Principal, i32), AppError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             unauthorized(match e.kind() {
@@ -136,7 +153,10 @@ impl JwtKeys {
             Some(u) => Some(UnitCode::parse(u).map_err(|e| unauthorized(format!("the token's unit: {e}")))?),
             None => None,
         };
-        Principal::new(c.sub, c.role, unit).map_err(|e| unauthorized(format!("the token is not usable: {e}")))
+        let generation = c.generation.unwrap_or(0);
+        let principal =
+            Principal::new(c.sub, c.role, unit).map_err(|e| unauthorized(format!("the token is not usable: {e}")))?;
+        Ok((principal, generation))
     }
 }
 
@@ -166,38 +186,46 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         Box::pin(async move {
-            let principal = verified?;
+            let (principal, generation) = verified?;
             let state = state.ok_or_else(|| internal("app state missing"))?;
-            let epoch = ensure_enabled(&state, &principal).await?;
+            let epoch = ensure_enabled(&state, &principal, generation).await?;
             Ok(Caller { principal, request_id, epoch })
         })
     }
 }
 
-/// A token whose subject is a stored user stops working when the user is disabled; subjects
-/// that are not stored users (the province's identity provider) are trusted. Shared by the
-/// bearer tokens of the API and the dashboard's session cookie. Returns the database's epoch,
-/// taken first, for the request's handler.
-pub async fn ensure_enabled(state: &web::Data<AppState>, principal: &Principal) -> Result<Option<Epoch>, AppError> {
+/// A token whose subject is a stored user stops working when the user is disabled, signs out or
+/// gets a new password (its generation is then behind the user's); subjects that are not stored
+/// users (an integration, the province's identity provider) are trusted until they expire.
+/// Shared by the bearer tokens of the API and the dashboard's session cookie. Returns the
+/// database's epoch, taken first, for the request's handler.
+pub async fn ensure_enabled(
+    state: &web::Data<AppState>,
+    principal: &Principal,
+    generation: i32,
+) -> Result<Option<Epoch>, AppError> {
     let subject = principal.subject.clone();
     let st = state.clone();
     // While nothing has been committed since the last check, no connection is taken.
-    let (epoch, disabled) = web::block(move || -> Result<_, AppError> {
+    let (epoch, standing) = web::block(move || -> Result<_, AppError> {
         let epoch = st.db.epoch()?;
-        let disabled = st
+        let standing = st
             .caches
-            .disabled
-            .get_or_load(epoch.as_ref(), subject.clone(), || users::is_disabled(&mut *st.db.conn()?, &subject))?;
-        Ok((epoch, disabled))
+            .users
+            .get_or_load(epoch.as_ref(), subject.clone(), || users::standing(&mut *st.db.conn()?, &subject))?;
+        Ok((epoch, standing))
     })
     .await??;
-    if disabled == Some(true) {
-        return Err(unauthorized("this user is disabled"));
+    match standing {
+        Some((true, _)) => Err(unauthorized("this user is disabled")),
+        Some((false, current)) if current != generation => {
+            Err(unauthorized("this session has ended (signed out, or the password changed); sign in again"))
+        }
+        _ => Ok(epoch),
     }
-    Ok(epoch)
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Principal, AppError> {
+fn authenticate(req: &HttpRequest) -> Result<(Principal, i32), AppError> {
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| internal("app state missing"))?;
     let value = req
         .headers()
@@ -269,7 +297,8 @@ mod tests {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef", None, None);
         let unit = UnitCode::parse("07273").unwrap();
         let t = keys.issue("dongson", Role::Commune, Some(&unit), 60).unwrap();
-        let p = keys.verify(&t).unwrap();
+        let (p, generation) = keys.verify(&t).unwrap();
+        assert_eq!(generation, 0, "an integration's token");
         assert_eq!(p.role, Role::Commune);
         assert_eq!(p.unit(), Some(&unit));
         let other = JwtKeys::new(b"another secret another secret 12", None, None);

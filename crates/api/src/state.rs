@@ -36,8 +36,8 @@ pub struct AppState {
 /// The unit tree has its own cache ([`AppState::topology`]).
 pub struct Caches {
     pub scheme_refs: EpochCache<(), Arc<Vec<SchemeRef>>>,
-    /// Whether a token's subject is a disabled user.
-    pub disabled: EpochCache<String, Option<bool>>,
+    /// Whether a token's subject is a disabled user, and its token generation.
+    pub users: EpochCache<String, Option<(bool, i32)>>,
     pub rankings: EpochCache<RankingKey, Arc<CachedRanking>>,
 }
 
@@ -45,7 +45,7 @@ impl Caches {
     pub fn new(ranking_bytes: usize) -> Self {
         Caches {
             scheme_refs: EpochCache::new(1),
-            disabled: EpochCache::new(10_000),
+            users: EpochCache::new(10_000),
             rankings: EpochCache::new(ranking_bytes),
         }
     }

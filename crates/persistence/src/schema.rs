@@ -90,6 +90,7 @@ diesel::table! {
         unit_code -> Nullable<Text>,
         disabled -> Bool,
         created_at -> Timestamp,
+        token_generation -> Integer,
     }
 }
 

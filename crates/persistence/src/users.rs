@@ -21,6 +21,8 @@ pub struct User {
     pub unit_code: Option<UnitCode>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// The generation its tokens carry; signing out, a new password or disabling moves it on.
+    pub token_generation: i32,
 }
 
 #[derive(Queryable, Selectable)]
@@ -33,6 +35,7 @@ struct UserRow {
     unit_code: Option<String>,
     disabled: bool,
     created_at: chrono::NaiveDateTime,
+    token_generation: i32,
 }
 
 impl UserRow {
@@ -45,6 +48,7 @@ impl UserRow {
             unit_code: self.unit_code.as_deref().map(codec::unit_code).transpose()?,
             disabled: self.disabled,
             created_at: from_db_time(self.created_at),
+            token_generation: self.token_generation,
         })
     }
 }
@@ -89,13 +93,23 @@ pub fn list(conn: &mut DbConnection, after: Option<&str>, limit: i64) -> DbResul
     q.load(conn)?.into_iter().map(UserRow::into_domain).collect()
 }
 
-/// Whether a stored user of this name is disabled; `None` when no such user is stored.
-pub fn is_disabled(conn: &mut DbConnection, username: &str) -> DbResult<Option<bool>> {
+/// Whether a stored user of this name is disabled, and the generation its tokens must carry;
+/// `None` when no such user is stored.
+pub fn standing(conn: &mut DbConnection, username: &str) -> DbResult<Option<(bool, i32)>> {
     Ok(users::table
         .filter(users::username.eq(Username::normalize(username)))
-        .select(users::disabled)
+        .select((users::disabled, users::token_generation))
         .first(conn)
         .optional()?)
+}
+
+/// Ends every token and session issued to the user so far.
+pub fn end_sessions(conn: &mut DbConnection, username: &str) -> DbResult<()> {
+    affected(
+        diesel::update(users::table.filter(users::username.eq(Username::normalize(username))))
+            .set(users::token_generation.eq(users::token_generation + 1))
+            .execute(conn)?,
+    )
 }
 
 fn affected(n: usize) -> DbResult<()> {
@@ -105,7 +119,7 @@ fn affected(n: usize) -> DbResult<()> {
 pub fn set_disabled(conn: &mut DbConnection, username: &str, disabled: bool) -> DbResult<()> {
     affected(
         diesel::update(users::table.filter(users::username.eq(Username::normalize(username))))
-            .set(users::disabled.eq(disabled))
+            .set((users::disabled.eq(disabled), users::token_generation.eq(users::token_generation + 1)))
             .execute(conn)?,
     )
 }
@@ -113,7 +127,7 @@ pub fn set_disabled(conn: &mut DbConnection, username: &str, disabled: bool) -> 
 pub fn set_password(conn: &mut DbConnection, username: &str, password_hash: &str) -> DbResult<()> {
     affected(
         diesel::update(users::table.filter(users::username.eq(Username::normalize(username))))
-            .set(users::password_hash.eq(password_hash))
+            .set((users::password_hash.eq(password_hash), users::token_generation.eq(users::token_generation + 1)))
             .execute(conn)?,
     )
 }

@@ -11,6 +11,15 @@ use crate::auth::{dummy_hash, verify_password};
 use crate::error::{ApiResult, Problem};
 use crate::state::{AppState, RunOnDb};
 
+/// Signing out ends every session and token of the caller, when the caller is a stored user
+/// (other subjects have nothing to end: their tokens last until they expire).
+pub fn sign_out(conn: &mut cchc_persistence::DbConnection, caller: &crate::auth::Caller) -> ApiResult<()> {
+    match users::end_sessions(conn, &caller.subject) {
+        Ok(()) | Err(cchc_persistence::DbError::NotFound) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Failed sign-ins are counted in windows of this length.
 const WINDOW_MINUTES: i64 = 15;
 
@@ -71,6 +80,7 @@ pub async fn run(st: &actix_web::web::Data<AppState>, credentials: Credentials) 
     };
     let [(user_key, _), (address_key, _)] = keys;
     st.run(move |conn, _| Ok(login::succeeded(conn, &user_key, &address_key)?)).await?;
-    let token = st.keys.issue(&user.username, user.role, user.unit_code.as_ref(), st.token_ttl)?;
+    let token =
+        st.keys.issue_at(&user.username, user.role, user.unit_code.as_ref(), st.token_ttl, user.token_generation)?;
     Ok(SignedIn { user, token })
 }

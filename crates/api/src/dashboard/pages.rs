@@ -317,6 +317,8 @@ pub async fn login(state: web::Data<AppState>, lang: Lang, req: HttpRequest, bod
 pub async fn logout(state: web::Data<AppState>, session: Session, req: HttpRequest, body: web::Bytes) -> PageResult {
     let f: CsrfForm = form(&body)?;
     session.check_csrf(&state, &f.csrf)?;
+    let caller = session.caller;
+    state.run(move |conn, _| sign_in::sign_out(conn, &caller)).await?;
     let mut res = see_other("/app/login?out=1");
     res.add_cookie(&session::removal(&req, session::SESSION_COOKIE)).map_err(internal)?;
     Ok(res)

@@ -58,7 +58,7 @@ impl Session {
     pub fn peek(req: &HttpRequest) -> Option<Session> {
         let state = req.app_data::<web::Data<AppState>>()?;
         let token = req.cookie(SESSION_COOKIE)?.value().to_owned();
-        let principal = state.keys.verify(&token).ok()?;
+        let (principal, _) = state.keys.verify(&token).ok()?;
         let csrf = sign(state, "session:", &token).ok()?;
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
         Some(Session { caller: Caller { principal, request_id, epoch: None }, csrf, token })
@@ -81,8 +81,8 @@ impl FromRequest for Session {
         Box::pin(async move {
             let state = state.ok_or_else(|| internal("app state missing"))?;
             let token = token.ok_or_else(|| Problem::Unauthorized.error("this page needs a signed-in session"))?;
-            let principal = state.keys.verify(&token)?;
-            let epoch = ensure_enabled(&state, &principal).await?;
+            let (principal, generation) = state.keys.verify(&token)?;
+            let epoch = ensure_enabled(&state, &principal, generation).await?;
             let csrf = sign(&state, "session:", &token)?;
             Ok(Session { caller: Caller { principal, request_id, epoch }, csrf, token })
         })
