@@ -2,6 +2,7 @@
 
 mod aggregates;
 mod auth;
+mod backup;
 mod cached_rankings;
 mod dashboard;
 mod exports;

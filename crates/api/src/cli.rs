@@ -37,8 +37,22 @@ enum Command {
     Token(TokenArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// Copy the database to a new file while the server runs: SQLite's consistent online copy
+    /// (checked before it is kept), or `pg_dump --format=custom` for PostgreSQL.
+    Backup(BackupArgs),
+    /// Put a backup in place of the database, with the server stopped: checked first (SQLite),
+    /// or `pg_restore --clean` for PostgreSQL.
+    Restore(BackupArgs),
     /// Load synthetic provinces, districts, communes and months of reports (for trials and benchmarks).
     Generate(crate::generate::GenerateArgs),
+}
+
+#[derive(clap::Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The backup file.
+    path: std::path::PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -103,6 +117,12 @@ pub fn main() -> ExitCode {
             print!("{}", crate::openapi::document());
             Ok(())
         }
+        Command::Backup(a) => cchc_persistence::backup::backup(&a.database.database_url, &a.path)
+            .map(|done| println!("{done}"))
+            .map_err(|e| e.to_string()),
+        Command::Restore(a) => cchc_persistence::backup::restore(&a.database.database_url, &a.path)
+            .map(|done| println!("{done}"))
+            .map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

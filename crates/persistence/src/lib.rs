@@ -3,6 +3,7 @@
 //! types; migrations are embedded per backend.
 
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod codec;
 pub mod connection;
