@@ -123,12 +123,18 @@ pub fn revision_events(r: &Revision<'_>) -> Vec<FeedEvent> {
     out
 }
 
-/// `absorbed` merged into `successor` from `effective`: a national item.
-pub fn merge_event(absorbed: &UnitCode, successor: &UnitCode, effective: Month) -> FeedEvent {
+/// `absorbed` merged into `successor` from `effective`: an item of the successor's province
+/// (a merger names communes, which another province's portal may not see).
+pub fn merge_event(
+    absorbed: &UnitCode,
+    successor: &UnitCode,
+    effective: Month,
+    province: Option<&UnitCode>,
+) -> FeedEvent {
     FeedEvent {
         kind: FeedKind::UnitMerged,
         subject: absorbed.to_string(),
-        province: None,
+        province: province.cloned(),
         payload: json!({"absorbed": absorbed, "successor": successor, "effective_from": effective}),
     }
 }
@@ -204,7 +210,8 @@ mod tests {
             assert_eq!(k.as_str().parse::<FeedKind>(), Ok(k));
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
-        let e = merge_event(&code("07273"), &code("07294"), "2025-07".parse().unwrap());
+        let e = merge_event(&code("07273"), &code("07294"), "2025-07".parse().unwrap(), Some(&code("24")));
+        assert_eq!(e.province, Some(code("24")));
         assert_eq!(e.payload, json!({"absorbed": "07273", "successor": "07294", "effective_from": "2025-07"}));
         assert_eq!(scheme_event("commune-par", 2, None, 5).subject, "commune-par@2");
     }

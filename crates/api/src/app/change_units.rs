@@ -117,7 +117,8 @@ pub fn merge(
         let now = Utc::now();
         let merge = Merge { absorbed: absorbed.clone(), successor: into.clone(), effective };
         units::insert_merge(c, &merge, now)?;
-        feed::append(c, &merge_event(absorbed, into, effective), now)?;
+        let province = units::topology_around(c, into)?.province_now(into, super::this_month());
+        feed::append(c, &merge_event(absorbed, into, effective, province.as_ref()), now)?;
         end_in(c, absorbed, effective.previous())?;
         audited(c, caller, absorbed, "unit.merge", serde_json::json!({"into": into, "effective_from": effective}))
     })?;
