@@ -390,7 +390,18 @@ async fn control_characters_in_the_sign_in_form_are_refused(app: TestApp) {
     assert!(r.set_cookie("cchc_session").is_none(), "no session");
 }
 
+/// A client's own `X-Forwarded-Proto` does not make a cookie `Secure` (nor would its absence
+/// behind a proxy): only with `CCHC_TRUST_PROXY` does a proxy's header count.
+async fn a_client_s_forwarded_proto_is_not_trusted(app: TestApp) {
+    let res =
+        app.client.get(app.url("/app/login")).header("x-forwarded-proto", "https").send().await.expect("an answer");
+    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(cookie.starts_with("cchc_login="), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}
+
 backend_tests!(
+    a_client_s_forwarded_proto_is_not_trusted,
     control_characters_in_the_sign_in_form_are_refused,
     review_messages_follow_the_problem_kind,
     signing_in_sets_an_http_only_strict_session_cookie,

@@ -710,8 +710,12 @@ async fn a_communes_scores_with_rank_and_history(app: TestApp) {
     assert_eq!(s["status"], "submitted");
     assert_eq!(s["score"], json!(99.88));
     assert_eq!(s["band"], "excellent");
-    // Second of Huyện Yên Thế's three communes, behind Hương Vĩ's 100.
-    assert_eq!(s["rank"], json!({"unit_code": "215", "unit_name": "Huyện Yên Thế", "rank": 2, "of": 3}));
+    // Its own token is not told its rank among its siblings; its district is: second of
+    // Huyện Yên Thế's three communes, behind Hương Vĩ's 100.
+    assert_eq!(s["rank"], Value::Null);
+    let by_district =
+        app.get("/api/v1/communes/07273/scores?period=2024-06", &app.token(Role::District, Some("215"))).await;
+    assert_eq!(by_district.body["rank"], json!({"unit_code": "215", "unit_name": "Huyện Yên Thế", "rank": 2, "of": 3}));
     let card = &s["card"];
     assert_eq!(card["total"], json!(99.88));
     assert_eq!(card["max"], json!(100.0));

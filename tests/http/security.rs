@@ -235,7 +235,54 @@ async fn a_new_password_or_disabling_ends_earlier_tokens(app: TestApp) {
     assert_eq!(app.get("/api/v1/feed", &portal).await.status, 200);
 }
 
+/// An address locked out by wrong passwords still lets a right one through (an office shares
+/// one address); the username's own limit holds whatever the password.
+async fn a_locked_out_address_lets_a_right_password_through(app: TestApp) {
+    let app = {
+        let backend = app.backend;
+        drop(app);
+        let rules = cchc_api::config::RulesArgs { login_max_failures_per_address: 2, ..Default::default() };
+        TestApp::spawn_with(backend, cchc_tests::Options { rules, ..Default::default() }).await
+    };
+    app.seed_units().await;
+    let body = json!({"username": "dongson", "password": "mật-khẩu-một", "role": "commune", "unit_code": "07273"});
+    assert_eq!(app.post("/api/v1/users", &app.admin(), &body).await.status, 201);
+    let attempt = |username: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            app.request(
+                reqwest::Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(&json!({"username": username, "password": password})),
+            )
+            .await
+        }
+    };
+    for name in ["ke-la-1", "ke-la-2"] {
+        assert_eq!(attempt(name, "doan-bua-thoi").await.status, 401);
+    }
+    let p = attempt("ke-la-3", "doan-bua-thoi").await;
+    assert_eq!(p.problem(429)["type"], "urn:cchc:problem:too-many-sign-ins");
+    assert!(p.header("retry-after").is_some());
+    // The officer behind the same address signs in; a wrong password is still stopped.
+    assert_eq!(attempt("dongson", "mật-khẩu-một").await.status, 200);
+    attempt("dongson", "sai-mat-khau").await.problem(429);
+    // A commune does not see its rank among its siblings (it could learn their scores).
+    assert_eq!(app.file("07273", "2024-06", &cchc_tests::seed_body()).await.status, 201);
+    let own = app.token(Role::Commune, Some("07273"));
+    let card = app.get("/api/v1/communes/07273/scores?period=2024-06", &own).await;
+    assert_eq!((card.body["score"].clone(), card.body["rank"].clone()), (json!(99.88), Value::Null), "{}", card.text);
+    let district = app.token(Role::District, Some("215"));
+    let card = app.get("/api/v1/communes/07273/scores?period=2024-06", &district).await;
+    assert_eq!(card.body["rank"]["rank"], 1, "{}", card.text);
+    // Every answer says not to sniff its type.
+    assert_eq!(card.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(app.get("/api/v1/nope", &district).await.header("x-content-type-options"), Some("nosniff"));
+}
+
 backend_tests!(
+    a_locked_out_address_lets_a_right_password_through,
     a_new_password_or_disabling_ends_earlier_tokens,
     a_moved_district_does_not_drag_along_a_commune_that_stayed,
     control_characters_are_refused_wherever_text_enters,

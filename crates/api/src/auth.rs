@@ -37,12 +37,20 @@ pub struct Claims {
     pub iat: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
+    /// One audience or several: identity providers send an array (RFC 7519 §4.1.3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audience>,
     /// A stored user's token generation when it was issued (absent: 0). Signing out, a new
     /// password and disabling move the user to the next generation, ending older tokens.
     #[serde(default, rename = "gen", skip_serializing_if = "Option::is_none")]
     pub generation: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// Signing and checking keys, and the rules a token must meet.
@@ -128,7 +136,7 @@ impl JwtKeys {
             exp: now + ttl_seconds,
             iat: Some(now),
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: self.audience.clone().map(Audience::One),
             generation: (generation != 0).then_some(generation),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(internal)
@@ -242,13 +250,15 @@ fn authenticate(req: &HttpRequest) -> Result<(Principal, i32), AppError> {
     state.keys.verify(token)
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+/// The client's address: behind a trusted proxy, the hop it appended to `X-Forwarded-For` (the
+/// right-most; the ones before it are whatever the client sent); else the peer's.
 pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
     let forwarded = trust_proxy
-        .then(|| req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .then(|| req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).last())
         .flatten()
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_owned());
+        .and_then(|v| v.rsplit(',').next())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
     forwarded.or_else(|| req.peer_addr().map(|a| a.ip().to_string())).unwrap_or_else(|| "unknown".into())
 }
 
@@ -281,6 +291,20 @@ pub fn generate_secret() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_client_address_is_the_hop_a_trusted_proxy_added() {
+        use actix_web::test::TestRequest;
+        let peer: std::net::SocketAddr = "10.0.0.9:4000".parse().unwrap();
+        let req = TestRequest::default()
+            .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.7"))
+            .peer_addr(peer)
+            .to_http_request();
+        assert_eq!(super::client_address(&req, true), "203.0.113.7", "the right-most hop, not the client's claim");
+        assert_eq!(super::client_address(&req, false), "10.0.0.9", "untrusted: the peer");
+        let bare = TestRequest::default().peer_addr(peer).to_http_request();
+        assert_eq!(super::client_address(&bare, true), "10.0.0.9");
+    }
+
     use super::*;
 
     #[test]
@@ -315,5 +339,20 @@ mod tests {
         assert!(strict.verify(&t).is_err());
         let t = strict.issue("x", Role::Admin, None, 60).unwrap();
         assert!(strict.verify(&t).is_ok());
+        // An identity provider's token names its audiences in an array.
+        let secret = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
+        let exp = Utc::now().timestamp() + 60;
+        let claims = |aud: serde_json::Value| serde_json::json!({"sub": "idp-user", "role": "admin", "exp": exp, "iss": "idp", "aud": aud});
+        let many = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims(serde_json::json!(["portal", "cchc"])),
+            &secret,
+        )
+        .unwrap();
+        assert!(strict.verify(&many).is_ok(), "{:?}", strict.verify(&many).err());
+        let others =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims(serde_json::json!(["portal"])), &secret)
+                .unwrap();
+        assert_eq!(strict.verify(&others).unwrap_err().detail, "the token's audience is not accepted");
     }
 }

@@ -45,6 +45,8 @@ pub async fn request_context(
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), v);
     }
+    // No answer is to be sniffed into another type (a CSV read as HTML, say).
+    res.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     Ok(res)
 }
 

@@ -297,6 +297,12 @@ impl Principal {
             .collect()
     }
 
+    /// Whether a commune's rank among its siblings is shown to this principal: not to a commune,
+    /// which could otherwise learn its siblings' scores by re-filing and watching its rank.
+    pub fn sees_sibling_ranks(&self) -> bool {
+        self.role != Role::Commune
+    }
+
     /// Whether this principal may file `commune`'s report: its own commune's officer, or an admin.
     pub fn can_submit(&self, commune: &UnitCode) -> bool {
         match self.role {

@@ -385,7 +385,8 @@ pub fn classify(record: &Dossier, stored: Option<&StoredDossier>, may_take: impl
     match stored {
         None => Outcome::Imported,
         Some(s) if s.unit != record.unit.as_str() && !may_take(&s.unit) => {
-            Outcome::Refused(format!("dossier {} is held by commune {}, outside your province", record.code, s.unit))
+            // The holding commune is not named: it is outside the sender's province.
+            Outcome::Refused(format!("dossier {} is held outside your province", record.code))
         }
         Some(s) if s.fingerprint == record.fingerprint() || record.latest_event() < s.latest_event_at => {
             Outcome::Ignored
@@ -602,7 +603,7 @@ mod tests {
         let elsewhere = StoredDossier { unit: "01001".into(), ..stored };
         assert_eq!(
             classify(&done, Some(&elsewhere), |u| u != "01001"),
-            Outcome::Refused("dossier H is held by commune 01001, outside your province".into())
+            Outcome::Refused("dossier H is held outside your province".into())
         );
         assert!(Outcome::Imported.writes() && !Outcome::Ignored.writes());
     }

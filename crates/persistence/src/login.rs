@@ -75,10 +75,12 @@ pub fn begin_attempt(
 }
 
 /// A successful sign-in: the user's count starts again, and the address gets its attempt back.
-pub fn succeeded(conn: &mut DbConnection, user_key: &str, address_key: &str) -> DbResult<()> {
+pub fn succeeded(conn: &mut DbConnection, user_key: &str, address_key: Option<&str>) -> DbResult<()> {
     diesel::delete(login_attempts::table.find(user_key)).execute(conn)?;
-    diesel::update(login_attempts::table.find(address_key).filter(login_attempts::failures.gt(0)))
-        .set(login_attempts::failures.eq(login_attempts::failures - 1))
-        .execute(conn)?;
+    if let Some(address_key) = address_key {
+        diesel::update(login_attempts::table.find(address_key).filter(login_attempts::failures.gt(0)))
+            .set(login_attempts::failures.eq(login_attempts::failures - 1))
+            .execute(conn)?;
+    }
     Ok(())
 }

@@ -44,6 +44,8 @@ pub struct CommuneScoreView {
     pub status: Standing,
     pub score: Option<f64>,
     pub band: Option<String>,
+    /// Its rank among its parent's communes; null for a commune's own token (which could learn
+    /// its siblings' scores from it) and for a commune without a parent in the period.
     pub rank: Option<RankAmong>,
     /// Each criterion's numerator, denominator, ratio, score and maximum; null when nothing counted.
     pub card: Option<ScoreCard>,
@@ -73,7 +75,7 @@ pub fn run(
     };
     let own = standing_in(conn, period, true)?.ok_or_else(missing)?;
     let rank = match &node.parent {
-        Some(parent) if tree.contains(parent) => {
+        Some(parent) if tree.contains(parent) && caller.sees_sibling_ranks() => {
             let req = RankingRequest { unit: Some(parent.clone()), period, scheme: None, detail: false };
             let view = rank::compute(conn, st, &topology, &chosen, &parsed, &req)?;
             let entry = view.entries.iter().find(|e| e.unit_code == code.as_str());

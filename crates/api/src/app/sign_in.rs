@@ -52,20 +52,24 @@ pub async fn run(st: &actix_web::web::Data<AppState>, credentials: Credentials) 
     let window = Duration::minutes(WINDOW_MINUTES);
     let counted = keys.clone();
     // Each attempt is counted before the password is checked, atomically with the limit.
-    let (user, blocked) = st
+    let (user, user_blocked, address_blocked) = st
         .run(move |conn, _| {
-            let mut until = None;
-            for (key, max) in &counted {
-                until = until.max(login::begin_attempt(conn, key, *max, window, now)?);
-            }
-            Ok((users::find_by_username(conn, &username)?, until))
+            let [(user_key, user_max), (address_key, address_max)] = &counted;
+            let user_blocked = login::begin_attempt(conn, user_key, *user_max, window, now)?;
+            let address_blocked = login::begin_attempt(conn, address_key, *address_max, window, now)?;
+            Ok((users::find_by_username(conn, &username)?, user_blocked, address_blocked))
         })
         .await?;
-    if let Some(until) = blocked {
+    let too_many = |until: chrono::DateTime<Utc>| {
         let wait = (until - now).num_seconds().max(1);
         let mut e = Problem::TooManySignIns.error(format!("too many failed sign-ins; try again in {wait} s"));
         e.retry_after = Some(wait);
-        return Err(e);
+        e
+    };
+    // The username's limit holds whatever the password; an address's limit stops wrong
+    // passwords only, so that an office behind one address is not locked out by a stranger.
+    if let Some(until) = user_blocked {
+        return Err(too_many(until));
     }
     // Argon2 is deliberately slow: verify off the async workers, and verify even for an
     // unknown user so that timing does not tell which usernames exist.
@@ -74,12 +78,15 @@ pub async fn run(st: &actix_web::web::Data<AppState>, credentials: Credentials) 
         verify_password(&password, hash.as_deref().unwrap_or(dummy_hash())) && hash.is_some()
     })
     .await?;
-    let user = match (ok, user) {
-        (true, Some(u)) => u,
+    let user = match (ok, user, address_blocked) {
+        (true, Some(u), _) => u,
+        (_, _, Some(until)) => return Err(too_many(until)),
         _ => return Err(Problem::SignInFailed.error("wrong username or password")),
     };
     let [(user_key, _), (address_key, _)] = keys;
-    st.run(move |conn, _| Ok(login::succeeded(conn, &user_key, &address_key)?)).await?;
+    // An attempt that found the address blocked was not counted, so there is none to give back.
+    let counted_address = address_blocked.is_none().then_some(address_key);
+    st.run(move |conn, _| Ok(login::succeeded(conn, &user_key, counted_address.as_deref())?)).await?;
     let token =
         st.keys.issue_at(&user.username, user.role, user.unit_code.as_ref(), st.token_ttl, user.token_generation)?;
     Ok(SignedIn { user, token })

@@ -126,8 +126,12 @@ pub fn check_login_csrf(state: &AppState, req: &HttpRequest, submitted: &str) ->
     verify(state, "login:", &nonce, submitted)
 }
 
+/// Over HTTPS: the server itself speaks plain HTTP, so only a trusted proxy (`CCHC_TRUST_PROXY`)
+/// can say the browser's connection is encrypted (`X-Forwarded-Proto`, `Forwarded`); a client's
+/// own header says nothing.
 fn secure(req: &HttpRequest) -> bool {
-    req.connection_info().scheme() == "https"
+    let trusted = req.app_data::<actix_web::web::Data<AppState>>().is_some_and(|s| s.rules.trust_proxy);
+    trusted && req.connection_info().scheme() == "https"
 }
 
 fn cookie(req: &HttpRequest, name: &'static str, value: String, max_age: i64) -> Cookie<'static> {

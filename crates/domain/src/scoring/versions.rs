@@ -27,7 +27,8 @@ impl SchemeRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemeError {
-    #[error("scheme `{code}` belongs to {}; choose another code", owner_name(owner.as_ref()))]
+    /// The owner is not named: who owns a code is the owner's business.
+    #[error("scheme code `{code}` is taken by another owner; choose another code")]
     OwnedByOther { code: String, owner: Option<UnitCode> },
     #[error("scheme `{code}` would be version {next}, not {expected}: another version was added meanwhile")]
     NotNext { code: String, next: i32, expected: i32 },
@@ -39,10 +40,6 @@ pub enum SchemeError {
     NoSuchVersion { code: String, version: i32 },
     #[error("no version of scheme `{code}` applies to {month}")]
     NoneApplies { code: String, month: Month },
-}
-
-fn owner_name(owner: Option<&UnitCode>) -> String {
-    owner.map(|o| format!("province {o}")).unwrap_or_else(|| "the national administration".into())
 }
 
 /// The version an upload of `code` by `owner` becomes, given the stored `(version, owner)` of the
@@ -134,7 +131,7 @@ mod tests {
         );
         assert_eq!(
             next_version("bg", &stored, None, None).unwrap_err().to_string(),
-            "scheme `bg` belongs to province 24; choose another code"
+            "scheme code `bg` is taken by another owner; choose another code"
         );
         assert_eq!(next_version("new", &[], None, Some(1)), Ok(1));
     }
