@@ -107,13 +107,14 @@ async fn fixture(app: &TestApp) {
 }
 
 /// Whether `text` names `code` as a value: delimited as a JSON string, a CSV field, a path
-/// (`91101/2024-06`) or an entity tag (`91101-2024-06-r1`), never inside a number.
+/// (`91101/2024-06`), an entity tag (`91101-2024-06-r1`), an HTML text or link
+/// (`>91101<`, `communes/91101?period=`), never inside a number.
 fn mentions(text: &str, code: &str) -> bool {
     text.match_indices(code).any(|(i, _)| {
         let before = text[..i].chars().next_back();
         let after = text[i + code.len()..].chars().next();
-        let opens = before.is_none_or(|c| "\"/,\n'".contains(c));
-        let closes = after.is_none_or(|c| "\"/,\r\n-@".contains(c));
+        let opens = before.is_none_or(|c| "\"/,\n'>=".contains(c));
+        let closes = after.is_none_or(|c| "\"/,\r\n-@<?&".contains(c));
         opens && closes
     })
 }
@@ -285,7 +286,53 @@ async fn the_role_and_route_matrix_leaks_nothing(app: TestApp) {
             }
         }
     }
-    println!("role × route matrix: {cases} (operation, caller, target) cases over {} operations", covered.len());
+    // The dashboard's pages and downloads, as each caller's session (the cookie holds the token).
+    let mut pages = 0usize;
+    for (code, ..) in UNITS {
+        let mut paths = vec![
+            format!("/app/?unit={code}&period=2024-06"),
+            format!("/app/completeness?unit={code}&period=2024-06"),
+            format!("/app/export/rankings.csv?unit={code}&period=2024-06"),
+            format!("/app/export/rankings.xlsx?unit={code}&period=2024-06"),
+        ];
+        if code.len() == 5 {
+            paths.push(format!("/app/communes/{code}?period=2024-06"));
+        }
+        for path in paths {
+            for (role, unit, sees) in &callers {
+                let token = app.token(*role, *unit);
+                let res = app
+                    .client
+                    .get(app.url(&path))
+                    .header("cookie", format!("cchc_session={token}"))
+                    .send()
+                    .await
+                    .expect("the server answers");
+                let status = res.status();
+                let content_type =
+                    res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                let bytes = res.bytes().await.expect("a body");
+                assert!(status.as_u16() < 500, "{path} as {role} {unit:?}: {status}");
+                pages += 1;
+                if status.is_success() {
+                    let text = text_of(&content_type, &bytes);
+                    // A page's charts hold small numbers (`y="92"`): a province is looked for by
+                    // its name there.
+                    let html = content_type.starts_with("text/html");
+                    for (code, name) in &names {
+                        let named = (!html || code.len() > 2) && mentions(&text, code);
+                        if !sees.contains(code) && (named || text.contains(name)) {
+                            leaks.push(format!("{path} as {role} {unit:?} names {code} {name}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "role × route matrix: {cases} (operation, caller, target) cases over {} operations, and {pages} dashboard page cases",
+        covered.len()
+    );
     let missing: Vec<String> =
         operations.iter().map(|(m, p, _)| format!("{m} {p}")).filter(|o| !covered.contains(o)).collect();
     assert_eq!(missing, Vec::<String>::new(), "operations the matrix did not call");
