@@ -365,6 +365,11 @@ mod tests {
         ));
         assert_eq!(Principal::new("x".into(), Role::Admin, Some(code("24"))), Err(PrincipalError::AdminWithUnit));
         assert!(Principal::new("x".into(), Role::Portal, Some(code("24"))).is_ok());
+        // The subject is recorded as the actor of every write: one line, bounded.
+        for bad in [String::new(), "a".repeat(257), "dong\u{0}son".into(), "a\nb".into()] {
+            assert_eq!(Principal::new(bad.clone(), Role::Admin, None), Err(PrincipalError::Subject), "{bad:?}");
+        }
+        assert!(Principal::new("a".repeat(256), Role::Admin, None).is_ok());
     }
 
     #[test]
