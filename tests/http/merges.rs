@@ -768,7 +768,44 @@ async fn hierarchy_changes_are_audited(app: TestApp) {
     assert_eq!(targets, BTreeSet::from(["07273", "07276"]));
 }
 
+/// Xã Bố Hạ's first month after Đông Sơn merged into it carries over both communes' pending
+/// dossiers: 6 of its own and Đông Sơn's 3 make 9 — accepted without a finding, even when a
+/// carry-over that differs is an error; its own 6 alone is refused.
+async fn a_merged_commune_carries_over_its_predecessors_pending(app: TestApp) {
+    let rules = cchc_api::config::RulesArgs { carry_over_check: "error".into(), ..Default::default() };
+    let strict = TestApp::spawn_with(app.backend, cchc_tests::Options { rules, ..Default::default() }).await;
+    strict.seed_units().await;
+    let r = strict
+        .post("/api/v1/units/07273/merge", &strict.admin(), &json!({"into": "07294", "effective_from": "2025-07"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // June 2025: Bố Hạ leaves 4 + 2 pending, Đông Sơn 2 + 1.
+    let june = [
+        ("07294", cchc_tests::dossier_report([0, 20, 0, 10, 4, 0, 4, 2])),
+        ("07273", cchc_tests::dossier_report([0, 10, 0, 5, 2, 0, 2, 1])),
+    ];
+    for (code, body) in june {
+        let r = strict.file(code, "2025-06", &body).await;
+        assert_eq!(r.status, 201, "{code}: {}", r.text);
+    }
+    let path = "/api/v1/communes/07294/reports/2025-07";
+    let bo_ha = strict.token(Role::Commune, Some("07294"));
+    let own_only = strict.put(path, &bo_ha, &cchc_tests::dossier_report([6, 10, 0, 10, 6, 0, 0, 0])).await;
+    assert_eq!(own_only.problem(422)["type"], "urn:cchc:problem:validation-failed");
+    assert_eq!(own_only.body["errors"][0]["code"], "carry_over_mismatch");
+    assert_eq!(
+        own_only.body["errors"][0]["message_en"],
+        "6 dossiers carried over, but last month's report left 6 + 3 = 9 pending"
+    );
+    let both = strict.put(path, &bo_ha, &cchc_tests::dossier_report([9, 10, 0, 10, 9, 0, 0, 0])).await;
+    assert_eq!(both.status, 201, "{}", both.text);
+    assert_eq!(both.body["findings"], json!([]));
+    drop(strict);
+    drop(app);
+}
+
 backend_tests!(
+    a_merged_commune_carries_over_its_predecessors_pending,
     a_successors_counted_reports_do_not_exceed_its_expected_reports,
     a_successor_missing_months_is_partial_in_a_yearly_ranking,
     a_merger_does_not_orphan_reports_filed_after_the_last_month,

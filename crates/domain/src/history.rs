@@ -24,11 +24,21 @@ pub enum CarryOverRule {
 }
 
 /// Carried over (this month) against pending (last month's report).
-pub fn check_carry_over(values: &Values, previous: Option<&Values>, rule: CarryOverRule) -> Option<Finding> {
-    let previous = previous?;
+///
+/// `previous` holds last month's report of every unit whose history the commune carries — its
+/// own and, in the month after a merger, its predecessors': their pending dossiers together are
+/// what it carries over (Xã Bố Hạ's July 2025 carries Bố Hạ's 6 and Đông Sơn's 3). No report,
+/// or one without the pending figures, leaves nothing to compare.
+pub fn check_carry_over(values: &Values, previous: &[&Values], rule: CarryOverRule) -> Option<Finding> {
+    if previous.is_empty() {
+        return None;
+    }
     let carried = values.get(CARRIED_OVER)?.as_f64() as i64;
-    let within = previous.get(PENDING_WITHIN)?.as_f64() as i64;
-    let overdue = previous.get(PENDING_OVERDUE)?.as_f64() as i64;
+    let (mut within, mut overdue) = (0, 0);
+    for p in previous {
+        within += p.get(PENDING_WITHIN)?.as_f64() as i64;
+        overdue += p.get(PENDING_OVERDUE)?.as_f64() as i64;
+    }
     let pending = within + overdue;
     (carried != pending).then(|| {
         let severity = match rule {
@@ -135,14 +145,28 @@ mod tests {
     fn carry_over_must_match_last_months_pending() {
         let may = vals(json!({"dossiers_pending_within_deadline": 2, "dossiers_pending_overdue": 1}));
         let ok = vals(json!({"dossiers_carried_over": 3}));
-        assert_eq!(check_carry_over(&ok, Some(&may), CarryOverRule::Warning), None);
+        assert_eq!(check_carry_over(&ok, &[&may], CarryOverRule::Warning), None);
         let off = vals(json!({"dossiers_carried_over": 0}));
-        let f = check_carry_over(&off, Some(&may), CarryOverRule::Warning).unwrap();
+        let f = check_carry_over(&off, &[&may], CarryOverRule::Warning).unwrap();
         assert_eq!(f.code, "carry_over_mismatch");
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(f.message_en, "0 dossiers carried over, but last month's report left 2 + 1 = 3 pending");
-        assert_eq!(check_carry_over(&off, Some(&may), CarryOverRule::Error).unwrap().severity, Severity::Error);
-        assert_eq!(check_carry_over(&off, None, CarryOverRule::Error), None, "no previous report, nothing to compare");
+        assert_eq!(check_carry_over(&off, &[&may], CarryOverRule::Error).unwrap().severity, Severity::Error);
+        assert_eq!(check_carry_over(&off, &[], CarryOverRule::Error), None, "no previous report, nothing to compare");
+    }
+
+    #[test]
+    fn a_merged_commune_carries_over_its_predecessors_pending() {
+        // Xã Bố Hạ (07294) in July 2025, after Đông Sơn merged into it: 6 of its own pending in
+        // June (4 + 2) and Đông Sơn's 3 (2 + 1).
+        let bo_ha = vals(json!({"dossiers_pending_within_deadline": 4, "dossiers_pending_overdue": 2}));
+        let dong_son = vals(json!({"dossiers_pending_within_deadline": 2, "dossiers_pending_overdue": 1}));
+        let july = vals(json!({"dossiers_carried_over": 9}));
+        assert_eq!(check_carry_over(&july, &[&bo_ha, &dong_son], CarryOverRule::Error), None);
+        let own_only = check_carry_over(&july, &[&bo_ha], CarryOverRule::Warning).expect("9 is not 6");
+        assert_eq!(own_only.message_en, "9 dossiers carried over, but last month's report left 4 + 2 = 6 pending");
+        let unknown = vals(json!({"dossiers_pending_within_deadline": 2}));
+        assert_eq!(check_carry_over(&july, &[&bo_ha, &unknown], CarryOverRule::Error), None, "a figure not reported");
     }
 
     #[test]

@@ -6,11 +6,12 @@
 use actix_web::http::header::IfMatch;
 use chrono::Utc;
 
+use cchc_domain::hierarchy::successor_at;
 use cchc_domain::history::{check_carry_over, check_outliers};
 use cchc_domain::reconciliation::{mismatch_findings, portal_figures};
 use cchc_domain::validation::{missing_required, validate};
 use cchc_domain::workflow::{Action, status_after_put};
-use cchc_domain::{Finding, Month, RawForm, UnitCode, Values};
+use cchc_domain::{Finding, Month, MonthFigures, RawForm, UnitCode, Values};
 use cchc_persistence::DbConnection;
 use cchc_persistence::reports::{self, StoredReport, WriteOutcome};
 use cchc_persistence::{portal_dossiers, units};
@@ -58,7 +59,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
     let province = topology.at(month).province_of(code);
     let values = &validated.form.values;
     let mut findings = validated.findings.clone();
-    findings.extend(own_records_findings(conn, st, code, month, values)?);
+    findings.extend(own_records_findings(conn, st, &topology, code, month, values)?);
     if findings.iter().any(Finding::is_error) {
         return Err(validation_failed(findings));
     }
@@ -98,6 +99,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
 fn own_records_findings(
     conn: &mut DbConnection,
     st: &AppState,
+    topology: &cchc_domain::Topology,
     code: &UnitCode,
     month: Month,
     values: &Values,
@@ -105,8 +107,28 @@ fn own_records_findings(
     let months: Vec<Month> = (1..=HISTORY_MONTHS).map(|i| month.plus(-i)).collect();
     let past = reports::figures(conn, &months, Some(&[code]))?;
     let counted: Vec<_> = past.iter().filter(|f| f.status.counts()).collect();
-    let previous = counted.iter().find(|f| f.period == month.previous()).map(|f| &f.values);
-    let mut findings: Vec<Finding> = check_carry_over(values, previous, st.rules.carry_over).into_iter().collect();
+    // Last month's pending of every unit whose history the commune carries into this month: its
+    // own, and that of the units merged into it from this month (each must have reported).
+    let last = month.previous();
+    let merges = &topology.merges;
+    let mut carried: Vec<UnitCode> = merges
+        .iter()
+        .filter(|m| m.effective == month && successor_at(merges, &m.absorbed, month) == *code)
+        .map(|m| m.absorbed.clone())
+        .collect();
+    if topology.at(last).contains(code) {
+        carried.push(code.clone());
+    }
+    // Without a merger this month, the commune's own history read above has last month.
+    let before: Vec<MonthFigures> = if carried.iter().all(|u| u == code) {
+        counted.iter().filter(|f| f.period == last).map(|f| (*f).clone()).collect()
+    } else {
+        let carried_refs: Vec<&UnitCode> = carried.iter().collect();
+        reports::figures(conn, &[last], Some(&carried_refs))?.into_iter().filter(|f| f.status.counts()).collect()
+    };
+    let all_reported = carried.iter().all(|u| before.iter().any(|f| &f.unit_code == u));
+    let previous: Vec<&Values> = if all_reported { before.iter().map(|f| &f.values).collect() } else { Vec::new() };
+    let mut findings: Vec<Finding> = check_carry_over(values, &previous, st.rules.carry_over).into_iter().collect();
     let series: Vec<&Values> = counted.iter().map(|f| &f.values).collect();
     findings.extend(check_outliers(&st.catalog, values, &series));
     let (start, end) = st.calendar.window(month);
