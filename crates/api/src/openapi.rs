@@ -61,7 +61,6 @@ struct Operations;
 
 impl Modify for Operations {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::HttpMethod;
         for (path, methods) in crate::routes::TABLE {
             let Some(item) = openapi.paths.paths.get_mut(*path) else { continue };
             for (method, id) in *methods {
@@ -77,7 +76,6 @@ impl Modify for Operations {
                     operation(path, op);
                 }
             }
-            let _ = HttpMethod::Get;
         }
     }
 }

@@ -498,26 +498,53 @@ pub struct ReportSummary {
     pub revision: i32,
     pub submitted_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// The current revision's score under the scheme asked for; `None` when not scored by it.
+    pub total: Option<f64>,
+    pub band: Option<String>,
 }
 
-/// `unit`'s reports of the months `from..=to` (any status), in month order.
-pub fn summaries(conn: &mut DbConnection, unit: &UnitCode, from: Month, to: Month) -> DbResult<Vec<ReportSummary>> {
-    type Row = (String, String, i32, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime);
+/// `unit`'s reports of the months `from..=to` (any status), in month order, each with its
+/// current revision's score under the scheme `scheme_id`: one query for the whole range.
+pub fn summaries(
+    conn: &mut DbConnection,
+    unit: &UnitCode,
+    from: Month,
+    to: Month,
+    scheme_id: i64,
+) -> DbResult<Vec<ReportSummary>> {
+    use crate::schema::report_scores;
+    type Row = (String, String, i32, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime, Option<f64>, Option<String>);
     let rows: Vec<Row> = reports::table
+        .left_join(
+            report_scores::table.on(report_scores::report_id
+                .eq(reports::id)
+                .and(report_scores::revision.eq(reports::revision))
+                .and(report_scores::scheme_id.eq(scheme_id))),
+        )
         .filter(reports::unit_code.eq(unit.as_str()))
         .filter(reports::period.ge(from.to_string()))
         .filter(reports::period.le(to.to_string()))
-        .select((reports::period, reports::status, reports::revision, reports::submitted_at, reports::updated_at))
+        .select((
+            reports::period,
+            reports::status,
+            reports::revision,
+            reports::submitted_at,
+            reports::updated_at,
+            report_scores::total.nullable(),
+            report_scores::band.nullable(),
+        ))
         .order(reports::period)
         .load(conn)?;
     rows.into_iter()
-        .map(|(period, status, revision, submitted_at, updated_at)| {
+        .map(|(period, status, revision, submitted_at, updated_at, total, band)| {
             Ok(ReportSummary {
                 period: codec::month(&period)?,
                 status: codec::parse_enum(&status)?,
                 revision,
                 submitted_at: submitted_at.map(from_db_time),
                 updated_at: from_db_time(updated_at),
+                total,
+                band,
             })
         })
         .collect()

@@ -100,14 +100,24 @@ pub fn list(
         .ok_or_else(|| Problem::UnitNotFound.error(format!("there is no commune {code}")))?;
     let refs = st.scheme_refs(conn, caller.epoch.as_ref())?;
     let chosen = super::apply_schemes::choose_for(caller, &topology, &refs, None, Period::Month(range.to))?;
-    let parsed = st.schemes.get(conn, &st.catalog, chosen.id)?;
-    let stored = reports::summaries(conn, code, range.from, range.to)?;
+    let stored = reports::summaries(conn, code, range.from, range.to, chosen.id)?;
     let today = to_vietnam_time(Utc::now()).date_naive();
     let mut items = Vec::new();
     for month in months.into_iter().take(limit + 1) {
         let period = Period::Month(month);
-        let report = stored.iter().find(|r| r.period == month && caller.can_read_report(code, r.status));
-        let standing = rank::standings(conn, st, &topology, Some(code), period, &chosen, &parsed, false)?.pop();
+        let filed = stored.iter().find(|r| r.period == month);
+        let report = filed.filter(|r| caller.can_read_report(code, r.status));
+        // Only a counted report has a score; one stored before this scheme version and not yet
+        // re-scored is scored as the rankings do it.
+        let (mut score, mut band) = match filed.filter(|r| r.status.counts()) {
+            Some(r) => (r.total, r.band.clone()),
+            None => (None, None),
+        };
+        if filed.is_some_and(|r| r.status.counts() && r.total.is_none()) {
+            let parsed = st.schemes.get(conn, &st.catalog, chosen.id)?;
+            let standing = rank::standings(conn, st, &topology, Some(code), period, &chosen, &parsed, false)?.pop();
+            (score, band) = standing.map_or((None, None), |s| (s.total, s.band));
+        }
         items.push(CommuneMonth {
             period: month.to_string(),
             status: report.map(|r| effective_status(r.status, month, today, &st.calendar, st.rules.lock_after_days)),
@@ -116,9 +126,9 @@ pub fn list(
             on_time: report.and_then(|r| r.submitted_at).map(|t| st.calendar.is_on_time(&period, t)),
             submitted_at: report.and_then(|r| r.submitted_at).map(to_vietnam_time),
             updated_at: report.map(|r| to_vietnam_time(r.updated_at)),
-            standing: standing.as_ref().map_or(Standing::NotExisting, |s| s.standing),
-            score: standing.as_ref().and_then(|s| s.total).map(round2),
-            band: standing.and_then(|s| s.band),
+            standing: Standing::of_report(filed.map(|r| r.status)),
+            score: score.map(round2),
+            band,
             etag: report.map(|r| format!("\"{code}-{month}-r{}\"", r.revision)),
         });
     }
