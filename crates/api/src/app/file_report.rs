@@ -6,7 +6,7 @@
 use actix_web::http::header::IfMatch;
 use chrono::Utc;
 
-use cchc_domain::hierarchy::successor_at;
+use cchc_domain::hierarchy::carried_into;
 use cchc_domain::history::{check_carry_over, check_outliers};
 use cchc_domain::reconciliation::{mismatch_findings, portal_figures};
 use cchc_domain::validation::{missing_required, validate};
@@ -110,15 +110,7 @@ fn own_records_findings(
     // Last month's pending of every unit whose history the commune carries into this month: its
     // own, and that of the units merged into it from this month (each must have reported).
     let last = month.previous();
-    let merges = &topology.merges;
-    let mut carried: Vec<UnitCode> = merges
-        .iter()
-        .filter(|m| m.effective == month && successor_at(merges, &m.absorbed, month) == *code)
-        .map(|m| m.absorbed.clone())
-        .collect();
-    if topology.at(last).contains(code) {
-        carried.push(code.clone());
-    }
+    let carried = carried_into(&topology.merges, code, month, topology.at(last).contains(code));
     // Without a merger this month, the commune's own history read above has last month.
     let before: Vec<MonthFigures> = if carried.iter().all(|u| u == code) {
         counted.iter().filter(|f| f.period == last).map(|f| (*f).clone()).collect()

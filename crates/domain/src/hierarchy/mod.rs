@@ -228,9 +228,36 @@ pub fn successor_at(merges: &[Merge], code: &UnitCode, at: Month) -> UnitCode {
     cur
 }
 
+/// The units whose end-of-month state `code` takes over in `month`: itself, when it existed the
+/// month before (`existed_before`), and every unit merged into it from `month` — whose pending
+/// dossiers together are what it carries over.
+pub fn carried_into(merges: &[Merge], code: &UnitCode, month: Month, existed_before: bool) -> Vec<UnitCode> {
+    let mut carried: Vec<UnitCode> = merges
+        .iter()
+        .filter(|m| m.effective == month && successor_at(merges, &m.absorbed, month) == *code)
+        .map(|m| m.absorbed.clone())
+        .collect();
+    if existed_before {
+        carried.push(code.clone());
+    }
+    carried
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_successor_takes_over_the_units_merged_into_it_that_month() {
+        let july = m("2025-07");
+        let merges = vec![
+            Merge { absorbed: code("07273"), successor: code("07294"), effective: july },
+            Merge { absorbed: code("07276"), successor: code("07294"), effective: m("2025-01") },
+        ];
+        assert_eq!(carried_into(&merges, &code("07294"), july, true), vec![code("07273"), code("07294")]);
+        assert_eq!(carried_into(&merges, &code("07294"), m("2025-08"), true), vec![code("07294")]);
+        assert_eq!(carried_into(&merges, &code("07294"), july, false), vec![code("07273")], "a new code");
+    }
 
     pub fn code(s: &str) -> UnitCode {
         UnitCode::parse(s).unwrap()
