@@ -19,15 +19,15 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' da
      script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 struct Docs {
-    /// The document, serialised once at start-up.
-    json: String,
+    /// The document, serialised once at start-up (cloning `Bytes` copies nothing).
+    json: web::Bytes,
     config: Arc<Config<'static>>,
 }
 
 /// Registers the document and the UI; `document` is the JSON the server runs with.
 pub fn configure(document: String) -> impl FnOnce(&mut web::ServiceConfig) {
     let config = Config::new([DOCUMENT]).validator_url("none").display_operation_id(true);
-    let docs = web::Data::new(Docs { json: document, config: Arc::new(config) });
+    let docs = web::Data::new(Docs { json: web::Bytes::from(document), config: Arc::new(config) });
     move |cfg| {
         cfg.service(web::resource(DOCUMENT).app_data(docs.clone()).route(read().to(openapi_json)))
             .service(web::resource("/docs/{tail:.*}").app_data(docs).route(read().to(ui)))
