@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the staff dashboard (/app/): builds cchc, serves the demo data on a throwaway
 # SQLite database on a free port, drives it with headless Chromium through Selenium
-# (tests/browser/test_dashboard.py), then stops the server. The tests save screenshots of the
+# (tests/browser/test_dashboard.py, test_docs.py; test_entry.py starts and restarts servers of its
+# own), then stops the server. The tests save screenshots of the
 # rankings, completeness and commune pages to docs/screenshots/.
 #
 # Needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver);
@@ -28,8 +29,8 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 curl -fs "http://127.0.0.1:$port/health" >/dev/null || { echo "the server did not start; see $work/server.log" >&2; exit 1; }
-CCHC_DASHBOARD_URL="http://127.0.0.1:$port" CCHC_SCREENSHOTS="docs/screenshots" \
-    target/venv/bin/python -m pytest -p no:cacheprovider -q tests/browser/test_dashboard.py tests/browser/test_docs.py "$@"
+CCHC_DASHBOARD_URL="http://127.0.0.1:$port" CCHC_SCREENSHOTS="docs/screenshots" CCHC_BIN="$cchc" CCHC_ENTRY_WORK="$work/entry" \
+    target/venv/bin/python -m pytest -p no:cacheprovider -q tests/browser/test_dashboard.py tests/browser/test_docs.py tests/browser/test_entry.py "$@"
 if grep -qE "panicked|PANIC" "$work/server.log"; then
     echo "the server panicked; see $work/server.log" >&2
     exit 1

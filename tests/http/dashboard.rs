@@ -10,23 +10,23 @@ use serde_json::json;
 
 use cchc_tests::{TestApp, backend_tests, seed_body};
 
-const PASSWORD: &str = "mat-khau-dung";
+pub(crate) const PASSWORD: &str = "mat-khau-dung";
 
 /// A browser without JavaScript: keeps cookies, does not follow redirects.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
     cookies: HashMap<String, String>,
 }
 
-struct Page {
-    status: StatusCode,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
     headers: HeaderMap,
-    text: String,
+    pub(crate) text: String,
 }
 
 impl Page {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
@@ -41,14 +41,14 @@ impl Page {
     }
 
     /// The first form's CSRF token.
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         let start = self.text.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + 19;
         self.text[start..].split('"').next().expect("a closing quote").to_owned()
     }
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
+    pub(crate) fn new(app: &'a TestApp) -> Browser<'a> {
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("an HTTP client");
         Browser { app, client, cookies: HashMap::new() }
@@ -76,18 +76,18 @@ impl<'a> Browser<'a> {
         Page { status, headers, text }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let req = self.client.get(self.app.url(path));
         self.send(req).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let req = self.client.post(self.app.url(path)).form(form);
         self.send(req).await
     }
 
     /// Signs in through the form; returns the answer to the form's POST.
-    async fn sign_in(&mut self, username: &str, password: &str) -> Page {
+    pub(crate) async fn sign_in(&mut self, username: &str, password: &str) -> Page {
         let form = self.get("/app/login").await;
         assert_eq!(form.status, 200, "{}", form.text);
         let csrf = form.csrf();
@@ -98,7 +98,7 @@ impl<'a> Browser<'a> {
 
 /// Yên Thế's communes with June 2024 reports from Đông Sơn and Hương Vĩ (Bố Hạ has none), a
 /// district officer and Đông Sơn's commune officer.
-async fn setup(app: &TestApp) {
+pub(crate) async fn setup(app: &TestApp) {
     app.seed_units().await;
     for commune in ["07273", "07276"] {
         let r = app.file(commune, "2024-06", &seed_body()).await;

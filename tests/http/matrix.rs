@@ -297,6 +297,7 @@ async fn the_role_and_route_matrix_leaks_nothing(app: TestApp) {
         ];
         if code.len() == 5 {
             paths.push(format!("/app/communes/{code}?period=2024-06"));
+            paths.push(format!("/app/communes/{code}/reports/2024-06/edit"));
         }
         for path in paths {
             for (role, unit, sees) in &callers {

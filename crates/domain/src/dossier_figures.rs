@@ -61,6 +61,11 @@ pub const PARTS: [&str; 8] = [
     PENDING_OVERDUE,
 ];
 
+/// The Biểu 06 row as a form lays it out: each total with the parts it must equal — received,
+/// resolved, pending. The report form checks these as the clerk types.
+pub const BLOCKS: [(&str, &[&str]); 3] =
+    [(RECEIVED.total, RECEIVED.parts), (RESOLVED.total, RESOLVED.parts), (PENDING.total, PENDING.parts)];
+
 fn count(values: &Values, code: &str) -> Option<i64> {
     values.get(code).map(|v| v.as_f64() as i64)
 }

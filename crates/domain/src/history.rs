@@ -34,11 +34,7 @@ pub fn check_carry_over(values: &Values, previous: &[&Values], rule: CarryOverRu
         return None;
     }
     let carried = values.get(CARRIED_OVER)?.as_f64() as i64;
-    let (mut within, mut overdue) = (0, 0);
-    for p in previous {
-        within += p.get(PENDING_WITHIN)?.as_f64() as i64;
-        overdue += p.get(PENDING_OVERDUE)?.as_f64() as i64;
-    }
+    let (within, overdue) = pending_of(previous)?;
     let pending = within + overdue;
     (carried != pending).then(|| {
         let severity = match rule {
@@ -54,6 +50,26 @@ pub fn check_carry_over(values: &Values, previous: &[&Values], rule: CarryOverRu
         f.severity = severity;
         f
     })
+}
+
+/// Last month's pending dossiers (within deadline, overdue), summed over every report the
+/// commune carries; `None` when one of them does not say.
+fn pending_of(previous: &[&Values]) -> Option<(i64, i64)> {
+    let (mut within, mut overdue) = (0, 0);
+    for p in previous {
+        within += p.get(PENDING_WITHIN)?.as_f64() as i64;
+        overdue += p.get(PENDING_OVERDUE)?.as_f64() as i64;
+    }
+    Some((within, overdue))
+}
+
+/// What a commune should carry over this month: the dossiers its carried reports of last month
+/// left pending (the report form's starting point). `None` without such reports.
+pub fn expected_carry_over(previous: &[&Values]) -> Option<i64> {
+    if previous.is_empty() {
+        return None;
+    }
+    pending_of(previous).map(|(within, overdue)| within + overdue)
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -140,6 +156,17 @@ mod tests {
     use super::*;
     use crate::hierarchy::tests::vals;
     use serde_json::json;
+
+    #[test]
+    fn the_form_starts_from_the_pending_of_every_carried_report() {
+        // Xã Bố Hạ 07294, July 2025: its own June (6 pending) and Xã Đông Sơn's (3).
+        let own = vals(json!({"dossiers_pending_within_deadline": 5, "dossiers_pending_overdue": 1}));
+        let absorbed = vals(json!({"dossiers_pending_within_deadline": 3, "dossiers_pending_overdue": 0}));
+        assert_eq!(expected_carry_over(&[&own, &absorbed]), Some(9));
+        assert_eq!(expected_carry_over(&[]), None);
+        let silent = vals(json!({"dossiers_pending_within_deadline": 3}));
+        assert_eq!(expected_carry_over(&[&own, &silent]), None);
+    }
 
     #[test]
     fn carry_over_must_match_last_months_pending() {

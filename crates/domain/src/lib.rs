@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod aggregation;
 pub mod catalog;
 pub mod completeness;
+pub mod data_entry;
 pub mod derived;
 pub mod dossier_figures;
 pub mod feed;

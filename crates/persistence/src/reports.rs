@@ -501,6 +501,8 @@ pub struct ReportSummary {
     /// The current revision's score under the scheme asked for; `None` when not scored by it.
     pub total: Option<f64>,
     pub band: Option<String>,
+    /// The reason given with the last return or reopening.
+    pub review_note: Option<String>,
 }
 
 /// `unit`'s reports of the months `from..=to` (any status), in month order, each with its
@@ -513,7 +515,16 @@ pub fn summaries(
     scheme_id: i64,
 ) -> DbResult<Vec<ReportSummary>> {
     use crate::schema::report_scores;
-    type Row = (String, String, i32, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime, Option<f64>, Option<String>);
+    type Row = (
+        String,
+        String,
+        i32,
+        Option<chrono::NaiveDateTime>,
+        chrono::NaiveDateTime,
+        Option<f64>,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = reports::table
         .left_join(
             report_scores::table.on(report_scores::report_id
@@ -532,11 +543,12 @@ pub fn summaries(
             reports::updated_at,
             report_scores::total.nullable(),
             report_scores::band.nullable(),
+            reports::review_note,
         ))
         .order(reports::period)
         .load(conn)?;
     rows.into_iter()
-        .map(|(period, status, revision, submitted_at, updated_at, total, band)| {
+        .map(|(period, status, revision, submitted_at, updated_at, total, band, review_note)| {
             Ok(ReportSummary {
                 period: codec::month(&period)?,
                 status: codec::parse_enum(&status)?,
@@ -545,6 +557,7 @@ pub fn summaries(
                 updated_at: from_db_time(updated_at),
                 total,
                 band,
+                review_note,
             })
         })
         .collect()

@@ -41,6 +41,8 @@ pub struct CommuneMonth {
     pub band: Option<String>,
     /// The report's entity tag, for `If-Match`; null without a report.
     pub etag: Option<String>,
+    /// The reviewer's reason with the last return or reopening; null when there is none.
+    pub review_note: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -130,6 +132,7 @@ pub fn list(
             score: score.map(round2),
             band,
             etag: report.map(|r| format!("\"{code}-{month}-r{}\"", r.revision)),
+            review_note: report.and_then(|r| r.review_note.clone()),
         });
     }
     let (items, next) = page(items, limit, |m| m.period.clone());

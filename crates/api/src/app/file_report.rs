@@ -34,6 +34,8 @@ pub struct FileReport {
     /// Validate and compute everything, store nothing.
     pub dry_run: bool,
     pub if_match: Option<IfMatch>,
+    /// The form was shown for a report not stored yet: one stored meanwhile is not overwritten.
+    pub expect_new: bool,
 }
 
 pub enum Filed {
@@ -67,12 +69,14 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
     if cmd.dry_run {
         let current = reports::get(conn, code, month)?;
         check_if_match(cmd.if_match.as_ref(), current.as_ref())?;
+        check_new(cmd.expect_new, current.as_ref())?;
         let status = status_after_put(current.as_ref().map(|r| status_now(st, r)), cmd.draft)?;
         let preview = preview(current, code, month, status, validated.form, findings, caller);
         return Ok(Filed::Preview(ReportView { dry_run: true, ..view(st, &preview, name) }));
     }
     let outcome = reports::write(conn, code, month, Utc::now(), |c, current| -> Result<_, AppError> {
         check_if_match(cmd.if_match.as_ref(), current)?;
+        check_new(cmd.expect_new, current)?;
         let status = status_after_put(current.map(|r| status_now(st, r)), cmd.draft)?;
         let r = Revision {
             commune: code,
@@ -91,6 +95,17 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
         WriteOutcome::Created(r) => Filed::Created(view(st, &r, name)),
         WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => Filed::Updated(view(st, &r, name)),
     })
+}
+
+/// Refuses to overwrite a report stored after the form that expected none was shown.
+fn check_new(expect_new: bool, current: Option<&StoredReport>) -> ApiResult<()> {
+    match current {
+        Some(c) if expect_new => Err(crate::error::Problem::StaleRevision.error(format!(
+            "the report was stored meanwhile (revision {}): reload it and apply your change again",
+            c.revision
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The figures against the commune's own records: carry-over against last month and outliers

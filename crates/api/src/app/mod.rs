@@ -25,6 +25,7 @@ pub mod read_report;
 pub mod read_schemes;
 pub mod read_units;
 pub mod reconcile;
+pub mod report_form;
 pub mod report_history;
 pub mod review_report;
 pub mod revision;

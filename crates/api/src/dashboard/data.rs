@@ -12,6 +12,7 @@ use cchc_domain::workflow::may_review;
 use cchc_domain::{Month, Period, Principal, Topology, UnitCode, UnitLevel};
 use cchc_persistence::DbConnection;
 
+use crate::app::commune_reports::{self, CommuneMonthsPage, MonthRange};
 use crate::app::completeness::{self, CompletenessView};
 use crate::app::rank::cache::CachedRanking;
 use crate::app::rank::{self, RankingRequest};
@@ -141,6 +142,8 @@ pub struct CommuneData {
     pub report: Option<ReportView>,
     /// Whether the caller reviews this commune's reports.
     pub reviewer: bool,
+    /// The commune's last twelve months, for whoever files its reports (the clerk's start page).
+    pub months: Option<CommuneMonthsPage>,
 }
 
 pub fn commune(
@@ -197,7 +200,11 @@ pub fn commune(
     // The reviewer of the report shown (the rule of the API's approve and return).
     let month = report.as_ref().and_then(|r| r.period.parse::<Month>().ok()).unwrap_or(last);
     let reviewer = may_review(caller, code, &topology.at(month), &topology.at(this_month()));
-    Ok(CommuneData { score, scheme, period, latest, trend, report, reviewer })
+    let months = match caller.can_submit(code) {
+        true => Some(commune_reports::list(conn, st, caller, &MonthRange::new(code.clone(), None, None)?, 12, None)?),
+        false => None,
+    };
+    Ok(CommuneData { score, scheme, period, latest, trend, report, reviewer, months })
 }
 
 /// Whether a report is waiting for its reviewer.

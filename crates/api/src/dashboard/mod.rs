@@ -4,8 +4,9 @@
 //!
 //! - pages are `askama` templates (`crates/api/templates/dashboard/`), checked when the crate
 //!   compiles and HTML-escaped by default;
-//! - one small script (`assets/dashboard.js`) makes tables sortable — progressive: the pages
-//!   work without it — and one stylesheet; both are `include_str!`ed and served from
+//! - two small scripts make tables sortable (`assets/dashboard.js`) and check and keep the
+//!   report form as the clerk types (`assets/report-form.js`) — progressive: the pages work
+//!   without them — and one stylesheet; all are `include_str!`ed and served from
 //!   `/app/static/`, so a strict Content-Security-Policy (no inline script or style) holds;
 //! - charts are SVG drawn on the server (`charts`);
 //! - the data come from the same functions as the API's handlers, with the same scope checks.
@@ -15,6 +16,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod entry;
 pub mod i18n;
 pub mod pages;
 pub mod session;
@@ -52,6 +54,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(resource("/logout", "POST".into()).route(web::post().to(pages::logout)))
             .service(resource("/completeness", "GET, HEAD".into()).route(read().to(pages::completeness)))
             .service(resource("/communes/{code}", "GET, HEAD".into()).route(read().to(pages::commune)))
+            .service(
+                resource("/communes/{code}/reports/{period}/edit", "GET, HEAD, POST".into())
+                    .route(read().to(entry::edit))
+                    .route(web::post().to(entry::save)),
+            )
             .service(
                 resource("/communes/{code}/reports/{period}/approve", "POST".into())
                     .route(web::post().to(pages::approve)),

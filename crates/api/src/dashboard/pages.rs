@@ -78,7 +78,7 @@ struct ReviewForm {
 
 /// Reads an `application/x-www-form-urlencoded` body. Any body is read (a form without its
 /// CSRF field must get to the CSRF check, and a 403).
-fn form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+pub(super) fn form<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_urlencoded::from_bytes(body)
         .map_err(|e| Problem::BadRequest.error(format!("the form could not be read: {e}")))
 }
@@ -165,12 +165,16 @@ pub async fn commune(
     let code = params::commune_code(&path)?;
     let caller = session.caller.clone();
     let CommuneQuery { period, done, error } = query.into_inner();
+    let forget = match (done.as_deref(), period.as_deref()) {
+        (Some("submitted"), Some(p)) => Some(format!("cchc.report.{code}.{}", params::report_month(p)?)),
+        _ => None,
+    };
     let data = state.run(move |conn, st| data::commune(conn, st, &caller, &code, period.as_deref())).await?;
     let tr = Tr::new(lang);
     let flash = Flash::from_query(&tr, done.as_deref(), error.as_deref());
     let title = format!("{} · {}", data.score.unit_name, tr.period(&data.period));
     let chrome = Chrome::new(&req, lang, Some(&session), "commune", title);
-    html(views::commune_page(chrome, &state.catalog, &data, flash).map_err(internal)?, ok())
+    html(views::commune_page(chrome, &state.catalog, &data, flash, forget).map_err(internal)?, ok())
 }
 
 pub async fn approve(
@@ -330,6 +334,7 @@ pub async fn asset(req: HttpRequest, path: web::Path<String>) -> PageResult {
     let (body, content_type) = match path.as_str() {
         "dashboard.css" => (views::CSS, "text/css; charset=utf-8"),
         "dashboard.js" => (views::JS, "text/javascript; charset=utf-8"),
+        "report-form.js" => (views::FORM_JS, "text/javascript; charset=utf-8"),
         "favicon.svg" => (views::FAVICON, "image/svg+xml"),
         _ => return Err(PageError::from(Problem::NotFound.error("no such file"))),
     };

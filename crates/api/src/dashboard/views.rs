@@ -24,6 +24,7 @@ use super::session::Session;
 
 pub const CSS: &str = include_str!("../../assets/dashboard.css");
 pub const JS: &str = include_str!("../../assets/dashboard.js");
+pub const FORM_JS: &str = include_str!("../../assets/report-form.js");
 pub const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// A fingerprint of the embedded assets, in their URLs, so that browsers may cache them for
@@ -33,7 +34,7 @@ pub fn asset_version() -> &'static str {
     VERSION.get_or_init(|| {
         // FNV-1a: a fingerprint, not a security measure.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in CSS.bytes().chain(JS.bytes()).chain(FAVICON.bytes()) {
+        for b in CSS.bytes().chain(JS.bytes()).chain(FORM_JS.bytes()).chain(FAVICON.bytes()) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
@@ -480,6 +481,7 @@ impl Flash {
         match (done, error) {
             (Some("approved"), _) => success(tr.t("review.done_approved")),
             (Some("returned"), _) => success(tr.t("review.done_returned")),
+            (Some("submitted"), _) => success(tr.t("entry.done_submitted")),
             (_, Some("reason_required")) => failure(tr.t("review.err_reason_required")),
             (_, Some("reason_too_long")) => failure(tr.t("review.err_reason_too_long")),
             (_, Some("wrong_state")) => failure(tr.t("review.err_wrong_state")),
@@ -517,6 +519,20 @@ pub struct CommunePage {
     pub report: Option<ReportBlock>,
     pub review: Option<ReviewBlock>,
     pub flash: Option<Flash>,
+    /// The commune's months with a link to the form, for whoever files its reports.
+    pub months: Vec<MonthRow>,
+    /// The browser's copy of a form the server has just stored, to forget.
+    pub forget: Option<String>,
+}
+
+/// A month on the clerk's start page.
+pub struct MonthRow {
+    pub label: String,
+    pub status: &'static str,
+    pub due: String,
+    pub timeliness: Option<&'static str>,
+    pub note: Option<String>,
+    pub edit: String,
 }
 
 fn value_text(tr: &Tr, v: &Value) -> String {
@@ -635,6 +651,7 @@ pub fn commune_page(
     catalog: &Catalog,
     data: &CommuneData,
     flash: Option<Flash>,
+    forget: Option<String>,
 ) -> Result<CommunePage, askama::Error> {
     let tr = chrome.tr;
     let s = &data.score;
@@ -691,8 +708,28 @@ pub fn commune_page(
         report,
         review,
         flash,
+        months: month_rows(&tr, data),
+        forget,
         chrome,
     })
+}
+
+fn month_rows(tr: &Tr, data: &CommuneData) -> Vec<MonthRow> {
+    let Some(page) = &data.months else { return Vec::new() };
+    page.items
+        .iter()
+        .map(|m| MonthRow {
+            label: Period::parse(&m.period).map(|p| tr.period(&p)).unwrap_or_else(|_| m.period.clone()),
+            status: match m.status {
+                Some(s) => tr.status(Standing::of_report(Some(s))),
+                None => tr.t("entry.not_started"),
+            },
+            due: m.due_date.format("%d/%m/%Y").to_string(),
+            timeliness: m.on_time.map(|ok| tr.t(if ok { "commune.on_time" } else { "commune.late" })),
+            note: m.review_note.clone(),
+            edit: format!("/app/communes/{}/reports/{}/edit", page.unit_code, m.period),
+        })
+        .collect()
 }
 
 #[derive(Template)]

@@ -78,6 +78,7 @@ pub async fn put(
         draft: options.draft,
         dry_run: options.dry_run,
         if_match: super::if_match(&req),
+        expect_new: false,
     };
     Ok(match state.run(move |conn, st| file_report::run(conn, st, &caller, cmd)).await? {
         Filed::Preview(v) => HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(v),

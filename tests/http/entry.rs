@@ -1,0 +1,166 @@
+//! The commune's report form in the dashboard (`/app/communes/{code}/reports/{period}/edit`):
+//! what it starts from, figures typed in either notation, check / draft / submit through the
+//! API's own use case, the entity-tag protection, and who may open it.
+
+use serde_json::json;
+
+use cchc_tests::{TestApp, backend_tests};
+
+use crate::dashboard::{Browser, PASSWORD, setup};
+
+const FORM: &str = "/app/communes/07273/reports/2024-07/edit";
+
+/// The typed value of the form's input `name`.
+fn value_of(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!(r#"name="{name}""#))?;
+    let rest = &html[at..];
+    let start = rest.find(r#"value=""#)? + 7;
+    Some(rest[start..].split('"').next()?.to_owned())
+}
+
+/// The form's fields for July: Đông Sơn's seed figures, some in Vietnamese notation.
+fn july(csrf: &str, etag: &str, action: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = cchc_tests::seed_body()["values"]
+        .as_object()
+        .expect("the seed has values")
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    for (k, v) in [
+        ("dossiers_carried_over", "2"),
+        ("dossiers_received_online", "166"),
+        ("one_stop_allowance_vnd", "1.500.000"),
+        ("edocs_outgoing_rate", "99,5"),
+        ("iso_9001_applied", "false"),
+        ("one_stop_room_area_m2", ""),
+    ] {
+        fields.retain(|(name, _)| name != k);
+        fields.push((k.to_owned(), v.to_owned()));
+    }
+    fields.push(("narrative.results".into(), "Tiếp nhận 168 hồ sơ.\r\nGiải quyết đúng hạn.".into()));
+    for (k, v) in [("csrf", csrf), ("etag", etag), ("action", action)] {
+        fields.push((k.to_owned(), v.to_owned()));
+    }
+    fields
+}
+
+async fn post(b: &mut Browser<'_>, fields: &[(String, String)]) -> crate::dashboard::Page {
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    b.post(FORM, &form).await
+}
+
+async fn the_clerk_checks_saves_and_submits_through_the_form(app: TestApp) {
+    setup(&app).await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.sign_in("dongson", PASSWORD).await.status, 303);
+    // A month not started: last month's pending (2 + 0) as carried over, last month's text.
+    let page = b.get(FORM).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(value_of(&page.text, "dossiers_carried_over").as_deref(), Some("2"));
+    assert_eq!(value_of(&page.text, "dossiers_received_online").as_deref(), Some(""));
+    assert!(page.text.contains("Chưa nhập") && page.text.contains(r#"name="narrative.direction""#));
+    let csrf = page.csrf();
+
+    // Check: a number that is not one is named beside its field; nothing is stored.
+    let mut typed = july(&csrf, "", "check");
+    typed.push(("computers".into(), "hai mươi".into()));
+    typed.retain(|(k, v)| k != "computers" || v == "hai mươi");
+    let checked = post(&mut b, &typed).await;
+    assert_eq!(checked.status, 422, "{}", checked.text);
+    assert!(checked.text.contains(r#"id="fd-computers""#), "{}", checked.text);
+    assert_eq!(value_of(&checked.text, "computers").as_deref(), Some("hai mươi"));
+    assert_eq!(app.get("/api/v1/communes/07273/reports/2024-07", &app.admin()).await.status, 404);
+    // Check the correct form: warnings only (the seed's 10 graduates among 9 civil servants).
+    let checked = post(&mut b, &july(&csrf, "", "check")).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert!(checked.text.contains(r#"id="fd-civil_servants_university_degree""#), "{}", checked.text);
+    assert_eq!(value_of(&checked.text, "one_stop_allowance_vnd").as_deref(), Some("1.500.000"));
+
+    // Draft, then submit on the draft's entity tag.
+    let saved = post(&mut b, &july(&csrf, "", "draft")).await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    assert_eq!(saved.header("location"), Some(format!("{FORM}?done=draft").as_str()));
+    let draft = app.get("/api/v1/communes/07273/reports/2024-07", &app.admin()).await;
+    assert_eq!(draft.body["status"], "draft");
+    assert_eq!(draft.body["values"]["one_stop_allowance_vnd"], 1_500_000);
+    assert_eq!(draft.body["values"]["edocs_outgoing_rate"], 99.5);
+    assert_eq!(draft.body["values"]["iso_9001_applied"], false);
+    assert!(draft.body["values"].get("one_stop_room_area_m2").is_none(), "an empty field is not reported");
+    assert_eq!(draft.body["narrative"]["results"], "Tiếp nhận 168 hồ sơ.\nGiải quyết đúng hạn.");
+    let page = b.get(&format!("{FORM}?done=draft")).await;
+    assert!(page.text.contains("Đã lưu nháp") && page.text.contains("saved-marker"), "{}", page.text);
+    assert_eq!(value_of(&page.text, "one_stop_allowance_vnd").as_deref(), Some("1.500.000"));
+    assert_eq!(value_of(&page.text, "etag").as_deref(), Some("&#34;07273-2024-07-r1&#34;"));
+
+    let submitted = post(&mut b, &july(&csrf, "\"07273-2024-07-r1\"", "submit")).await;
+    assert_eq!(submitted.status, 303, "{}", submitted.text);
+    assert_eq!(submitted.header("location"), Some("/app/communes/07273?period=2024-07&done=submitted"));
+    let filed = app.get("/api/v1/communes/07273/reports/2024-07", &app.admin()).await;
+    assert_eq!(filed.body["status"], "submitted");
+    assert_eq!(filed.body["revision"], 2);
+    assert_eq!(filed.body["values"]["dossiers_received_online"], 166);
+    // The commune's page says so, and lists the month with its status.
+    let page = b.get("/app/communes/07273?period=2024-07&done=submitted").await;
+    assert!(page.text.contains("Đã gửi báo cáo.") && page.text.contains(r#"data-forget="cchc.report.07273.2024-07""#));
+    // The clerk's start page: the last twelve months, each with its form.
+    assert_eq!(page.text.matches(r#"class="button secondary" href="/app/communes/07273/reports/"#).count(), 12);
+}
+
+async fn a_report_changed_meanwhile_is_shown_not_overwritten(app: TestApp) {
+    setup(&app).await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.sign_in("dongson", PASSWORD).await.status, 303);
+    let csrf = b.get(FORM).await.csrf();
+    // The form was shown with no report; one is filed through the API meanwhile.
+    let body =
+        cchc_tests::seed_with(json!({"dossiers_carried_over": 2, "dossiers_received_online": 166, "computers": 30}));
+    assert_eq!(app.file("07273", "2024-07", &body).await.status, 201);
+    let refused = post(&mut b, &july(&csrf, "", "submit")).await;
+    assert_eq!(refused.status, 412, "{}", refused.text);
+    assert!(refused.text.contains(r#"id="changed-meanwhile""#), "{}", refused.text);
+    assert!(refused.text.contains(r#"id="compare""#), "{}", refused.text);
+    let stored = app.get("/api/v1/communes/07273/reports/2024-07", &app.admin()).await;
+    assert_eq!(stored.body["revision"], 1);
+    assert_eq!(stored.body["values"]["computers"], 30);
+    // The page now carries the stored report's tag: sending it again files the clerk's form.
+    assert_eq!(value_of(&refused.text, "etag").as_deref(), Some("&#34;07273-2024-07-r1&#34;"));
+    // A stale tag is refused the same way.
+    let stale = post(&mut b, &july(&csrf, "\"07273-2024-07-r9\"", "submit")).await;
+    assert_eq!(stale.status, 412, "{}", stale.text);
+    let again = post(&mut b, &july(&csrf, "\"07273-2024-07-r1\"", "submit")).await;
+    assert_eq!(again.status, 303, "{}", again.text);
+    let stored = app.get("/api/v1/communes/07273/reports/2024-07", &app.admin()).await;
+    assert_eq!(stored.body["revision"], 2);
+    assert_eq!(stored.body["values"]["computers"], 20);
+}
+
+async fn only_the_commune_opens_and_posts_its_form(app: TestApp) {
+    setup(&app).await;
+    let mut district = Browser::new(&app);
+    assert_eq!(district.sign_in("yenthe", PASSWORD).await.status, 303);
+    assert_eq!(district.get(FORM).await.status, 403);
+    let mut clerk = Browser::new(&app);
+    assert_eq!(clerk.sign_in("dongson", PASSWORD).await.status, 303);
+    assert_eq!(clerk.get("/app/communes/07276/reports/2024-07/edit").await.status, 403);
+    let csrf = clerk.get(FORM).await.csrf();
+    // Without the CSRF token, nothing is stored.
+    let forged = post(&mut clerk, &july("forged", "", "submit")).await;
+    assert_eq!(forged.status, 403, "{}", forged.text);
+    let unknown = post(&mut clerk, &july(&csrf, "", "publish")).await;
+    assert_eq!(unknown.status, 400, "{}", unknown.text);
+    assert_eq!(app.get("/api/v1/communes/07273/reports/2024-07", &app.admin()).await.status, 404);
+    // An approved report's form is shown, not editable.
+    let reviewer = app.token(cchc_domain::Role::District, Some("215"));
+    let r = app.post("/api/v1/communes/07273/reports/2024-06/approve", &reviewer, &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let page = clerk.get("/app/communes/07273/reports/2024-06/edit").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains(r#"id="not-editable""#) && !page.text.contains(r#"id="report-form""#));
+}
+
+backend_tests!(
+    the_clerk_checks_saves_and_submits_through_the_form,
+    a_report_changed_meanwhile_is_shown_not_overwritten,
+    only_the_commune_opens_and_posts_its_form,
+);
