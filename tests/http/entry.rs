@@ -159,7 +159,58 @@ async fn only_the_commune_opens_and_posts_its_form(app: TestApp) {
     assert!(page.text.contains(r#"id="not-editable""#) && !page.text.contains(r#"id="report-form""#));
 }
 
+async fn the_reviewer_reads_the_text_the_history_and_what_changed_and_reopens(app: TestApp) {
+    setup(&app).await;
+    // Đông Sơn corrects its June report once: 20 → 21 computers.
+    assert_eq!(app.file("07273", "2024-06", &cchc_tests::seed_with(json!({"computers": 21}))).await.status, 200);
+    let mut b = Browser::new(&app);
+    assert_eq!(b.sign_in("yenthe", PASSWORD).await.status, 303);
+    let page = b.get("/app/communes/07273?period=2024-06").await;
+    assert_eq!(page.status, 200);
+    // The whole narrative, under the report's own headings.
+    let seed = cchc_tests::seed_body();
+    let results = seed["narrative"]["results"].as_str().expect("the seed has results");
+    let first_line = results.lines().next().expect("a first line");
+    assert!(page.text.contains("II. Kết quả thực hiện công tác CCHC"), "{}", page.text);
+    assert!(page.text.contains(first_line.trim()), "{first_line}");
+    // What the correction changed, and who did what.
+    let since = page.text.split(r#"id="since-revision""#).nth(1).expect("the changes since revision 1");
+    let row = since.split("</tr>").nth(1).expect("a changed row");
+    assert!(row.contains("Số máy tính tại cơ quan") && row.contains(">20<") && row.contains(">21<"), "{row}");
+    let body_rows = |table: &str| {
+        table.split("<tbody>").nth(1).and_then(|t| t.split("</tbody>").next()).map(|t| t.matches("<tr>").count())
+    };
+    assert_eq!(body_rows(since), Some(1));
+    let history = page.text.split(r#"id="history-table""#).nth(1).expect("the history");
+    assert_eq!(body_rows(history), Some(2));
+    assert!(history.contains("Gửi báo cáo"), "{history}");
+    // Approved in a closed period, the report reads "Đã khóa" on the card and in the facts.
+    let csrf = page.csrf();
+    let act = "/app/communes/07273/reports/2024-06";
+    assert_eq!(b.post(&format!("{act}/approve"), &[("csrf", &csrf)]).await.status, 303);
+    let page = b.get("/app/communes/07273?period=2024-06").await;
+    assert_eq!(page.text.matches("Đã khóa").count(), 2, "{}", page.text);
+    assert!(!page.text.contains("Đã duyệt"), "{}", page.text);
+    assert!(
+        page.text.contains(r#"id="reviewed">test-"#) || page.text.contains(r#"id="reviewed">yenthe"#),
+        "{}",
+        page.text
+    );
+    // Reopened with a reason, it goes back to the commune.
+    assert!(page.text.contains(r#"id="reopen""#), "{}", page.text);
+    let r = b.post(&format!("{act}/reopen"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.header("location"), Some("/app/communes/07273?period=2024-06&error=reason_required"));
+    let r = b.post(&format!("{act}/reopen"), &[("csrf", &csrf), ("reason", "Bổ sung số liệu máy tính")]).await;
+    assert_eq!(r.header("location"), Some("/app/communes/07273?period=2024-06&done=reopened"));
+    let stored = app.get("/api/v1/communes/07273/reports/2024-06", &app.admin()).await;
+    assert_eq!(stored.body["status"], "submitted");
+    assert_eq!(stored.body["review_note"], "Bổ sung số liệu máy tính");
+    let page = b.get("/app/communes/07273?period=2024-06&done=reopened").await;
+    assert!(page.text.contains("Đã mở lại báo cáo: xã có thể chỉnh sửa, báo cáo chờ thẩm định lại.") && page.text.contains("Mở lại"), "{}", page.text);
+}
+
 backend_tests!(
+    the_reviewer_reads_the_text_the_history_and_what_changed_and_reopens,
     the_clerk_checks_saves_and_submits_through_the_form,
     a_report_changed_meanwhile_is_shown_not_overwritten,
     only_the_commune_opens_and_posts_its_form,

@@ -9,7 +9,7 @@ use cchc_domain::hierarchy::Hierarchy;
 use cchc_domain::report::ReportStatus;
 use cchc_domain::scoring::Scheme;
 use cchc_domain::workflow::may_review;
-use cchc_domain::{Month, Period, Principal, Topology, UnitCode, UnitLevel};
+use cchc_domain::{Month, MonthFigures, Period, Principal, Topology, UnitCode, UnitLevel};
 use cchc_persistence::DbConnection;
 
 use crate::app::commune_reports::{self, CommuneMonthsPage, MonthRange};
@@ -17,6 +17,7 @@ use crate::app::completeness::{self, CompletenessView};
 use crate::app::rank::cache::CachedRanking;
 use crate::app::rank::{self, RankingRequest};
 use crate::app::read_report::{self, ReportView};
+use crate::app::report_history::{self, HistoryPage, RevisionView};
 use crate::app::score_card::{self, CommuneScoreView};
 use crate::app::{UnitPeriod, this_month};
 use crate::auth::Caller;
@@ -123,6 +124,9 @@ pub fn completeness(
     Ok(CompletenessData { view, period, latest, unit, choices })
 }
 
+/// How many revisions the commune page lists (a report rarely has more than a handful).
+const HISTORY_SHOWN: usize = 100;
+
 /// One month of a commune's trend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendPoint {
@@ -144,6 +148,10 @@ pub struct CommuneData {
     pub reviewer: bool,
     /// The commune's last twelve months, for whoever files its reports (the clerk's start page).
     pub months: Option<CommuneMonthsPage>,
+    /// Every revision of the report shown, oldest first: who did what, when, and why.
+    pub history: Vec<RevisionView>,
+    /// The month before the report's, as counted, to show what changed since.
+    pub month_before: Option<MonthFigures>,
 }
 
 pub fn commune(
@@ -200,11 +208,23 @@ pub fn commune(
     // The reviewer of the report shown (the rule of the API's approve and return).
     let month = report.as_ref().and_then(|r| r.period.parse::<Month>().ok()).unwrap_or(last);
     let reviewer = may_review(caller, code, &topology.at(month), &topology.at(this_month()));
+    let history = match &report {
+        Some(_) => {
+            let q = HistoryPage { commune: code.clone(), month, after: 0, limit: HISTORY_SHOWN };
+            report_history::revisions(conn, caller, q)?.items
+        }
+        None => Vec::new(),
+    };
+    let before = month.previous();
+    let month_before = match report {
+        Some(_) => read_report::filed(conn, caller, code, &[before])?.into_iter().find(|f| f.status.counts()),
+        None => None,
+    };
     let months = match caller.can_submit(code) {
         true => Some(commune_reports::list(conn, st, caller, &MonthRange::new(code.clone(), None, None)?, 12, None)?),
         false => None,
     };
-    Ok(CommuneData { score, scheme, period, latest, trend, report, reviewer, months })
+    Ok(CommuneData { score, scheme, period, latest, trend, report, reviewer, months, history, month_before })
 }
 
 /// Whether a report is waiting for its reviewer.

@@ -322,6 +322,31 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("entry.months", "Báo cáo các tháng", "Monthly reports"),
     ("entry.open", "Nhập báo cáo", "Enter"),
     ("entry.due_col", "Hạn nộp", "Due"),
+    ("action.save_draft", "Lưu nháp", "Saved a draft"),
+    ("action.submit", "Gửi báo cáo", "Submitted"),
+    ("action.approve", "Phê duyệt", "Approved"),
+    ("action.return", "Trả lại", "Returned"),
+    ("action.reopen", "Mở lại", "Reopened"),
+    ("commune.narrative", "Nội dung báo cáo", "The report's text"),
+    ("commune.history", "Lịch sử báo cáo", "The report's history"),
+    ("commune.actor", "Người thực hiện", "By"),
+    ("commune.action", "Thao tác", "Action"),
+    ("commune.at", "Thời gian", "When"),
+    ("commune.reason", "Lý do", "Reason"),
+    ("commune.reviewed", "Thẩm định bởi", "Reviewed by"),
+    ("commune.changes", "Những gì đã thay đổi", "What changed"),
+    ("commune.since_revision", "So với lần sửa", "Since revision"),
+    ("commune.since_month", "So với", "Compared with"),
+    ("commune.no_changes", "Số liệu không thay đổi.", "No figure changed."),
+    ("commune.before", "Trước", "Before"),
+    ("commune.after", "Sau", "After"),
+    ("review.reopen", "Mở lại báo cáo", "Reopen the report"),
+    ("review.reopen_reason", "Lý do mở lại (bắt buộc)", "Reason for reopening (required)"),
+    (
+        "review.done_reopened",
+        "Đã mở lại báo cáo: xã có thể chỉnh sửa, báo cáo chờ thẩm định lại.",
+        "The report was reopened: the commune may correct it, and it awaits review again.",
+    ),
     ("error.back", "Về trang đầu", "Back to the start page"),
     ("error.details", "Chi tiết kỹ thuật", "Technical details"),
     ("error.request_id", "Mã yêu cầu", "Request id"),
@@ -541,6 +566,14 @@ mod tests {
             }
         }
         assert!(used > 50, "only {used} keys found: is the scan still right?");
+    }
+
+    #[test]
+    fn every_review_action_has_a_name() {
+        use cchc_domain::workflow::Action;
+        for a in [Action::SaveDraft, Action::Submit, Action::Approve, Action::Return, Action::Reopen] {
+            assert!(has(&format!("action.{}", a.as_str())), "{a:?}");
+        }
     }
 
     #[test]

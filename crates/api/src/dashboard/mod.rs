@@ -67,6 +67,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 resource("/communes/{code}/reports/{period}/return", "POST".into())
                     .route(web::post().to(pages::return_report)),
             )
+            .service(
+                resource("/communes/{code}/reports/{period}/reopen", "POST".into())
+                    .route(web::post().to(pages::reopen)),
+            )
             .service(resource("/export/rankings.{format}", "GET, HEAD".into()).route(read().to(pages::export_rankings)))
             .service(resource("/static/{file}", "GET, HEAD".into()).route(read().to(pages::asset)))
             .default_service(web::to(|| async {

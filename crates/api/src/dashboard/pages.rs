@@ -195,7 +195,16 @@ pub async fn return_report(
     review_action(state, session, path, body, Action::Return).await
 }
 
-/// Approve or return through the API's own implementation, then back to the commune's page
+pub async fn reopen(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> PageResult {
+    review_action(state, session, path, body, Action::Reopen).await
+}
+
+/// Approve, return or reopen through the API's own implementation, then back to the commune's page
 /// with the outcome (post/redirect/get, so a reload does not repeat the action).
 async fn review_action(
     state: web::Data<AppState>,
@@ -217,7 +226,14 @@ async fn review_action(
     let cmd = ReviewAction { commune: code.clone(), month, action, reason: f.reason, if_match };
     let caller = session.caller.clone();
     match state.run(move |conn, st| review_report::run(conn, st, &caller, cmd)).await {
-        Ok(_) => Ok(see_other(&back("done", if action == Action::Approve { "approved" } else { "returned" }))),
+        Ok(_) => Ok(see_other(&back(
+            "done",
+            match action {
+                Action::Approve => "approved",
+                Action::Reopen => "reopened",
+                _ => "returned",
+            },
+        ))),
         // The outcome is told by its kind, never guessed from the HTTP status.
         Err(e) => match outcome_key(e.problem) {
             Some(key) => Ok(see_other(&back("error", key))),

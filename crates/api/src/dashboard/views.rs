@@ -446,8 +446,39 @@ pub struct FindingRow {
     pub indicators: String,
 }
 
+/// A revision of the report, for the reviewer: who did what, when, and why.
+pub struct HistoryRow {
+    pub revision: i32,
+    pub action: String,
+    pub actor: String,
+    pub role: &'static str,
+    pub at: String,
+    pub reason: Option<String>,
+}
+
+/// An indicator whose value changed.
+pub struct ChangeRow {
+    pub label: String,
+    pub before: String,
+    pub after: String,
+}
+
+pub struct NarrativeBlock {
+    pub title: String,
+    pub text: String,
+}
+
 pub struct ReportBlock {
     pub period_label: String,
+    pub narrative: Vec<NarrativeBlock>,
+    pub history: Vec<HistoryRow>,
+    /// What the last revision changed (empty for a first revision).
+    pub since_revision: Vec<ChangeRow>,
+    pub previous_revision: Option<i32>,
+    /// What differs from the month before's counted report.
+    pub since_month: Vec<ChangeRow>,
+    pub month_before: Option<String>,
+    pub reviewed: Option<String>,
     pub status: &'static str,
     pub revision: i32,
     pub submitted_at: Option<String>,
@@ -464,6 +495,9 @@ pub struct ReviewBlock {
     pub open: bool,
     pub approve_action: String,
     pub return_action: String,
+    /// Whether the report is approved or locked, and so may be reopened with a reason.
+    pub reopenable: bool,
+    pub reopen_action: String,
     pub etag: String,
 }
 
@@ -481,6 +515,7 @@ impl Flash {
         match (done, error) {
             (Some("approved"), _) => success(tr.t("review.done_approved")),
             (Some("returned"), _) => success(tr.t("review.done_returned")),
+            (Some("reopened"), _) => success(tr.t("review.done_reopened")),
             (Some("submitted"), _) => success(tr.t("entry.done_submitted")),
             (_, Some("reason_required")) => failure(tr.t("review.err_reason_required")),
             (_, Some("reason_too_long")) => failure(tr.t("review.err_reason_too_long")),
@@ -575,8 +610,75 @@ fn breakdown(tr: &Tr, scheme: &Scheme, data: &CommuneData) -> Vec<CriterionRow> 
         .collect()
 }
 
-fn report_block(tr: &Tr, catalog: &Catalog, r: &ReportView) -> ReportBlock {
+fn time_text(tr: &Tr, t: chrono::DateTime<chrono::FixedOffset>) -> String {
+    match tr.lang {
+        Lang::Vi => t.format("%H:%M %d/%m/%Y").to_string(),
+        Lang::En => t.format("%-d %b %Y %H:%M").to_string(),
+    }
+}
+
+fn change_rows(
+    tr: &Tr,
+    catalog: &Catalog,
+    before: &cchc_domain::Values,
+    after: &cchc_domain::Values,
+) -> Vec<ChangeRow> {
+    let text = |v: Option<&Value>| v.map(|v| value_text(tr, v)).unwrap_or_else(|| "—".into());
+    cchc_domain::history::changes(catalog, before, after)
+        .into_iter()
+        .map(|c| ChangeRow {
+            label: catalog
+                .get(&c.indicator)
+                .map(|i| if tr.lang == Lang::Vi { i.label_vi.clone() } else { i.label_en.clone() })
+                .unwrap_or_else(|| c.indicator.clone()),
+            before: text(c.old.as_ref()),
+            after: text(c.new.as_ref()),
+        })
+        .collect()
+}
+
+fn report_block(tr: &Tr, catalog: &Catalog, r: &ReportView, data: &CommuneData) -> ReportBlock {
     let vi = tr.lang == Lang::Vi;
+    let narrative = cchc_domain::report::NarrativeSection::ALL
+        .iter()
+        .filter_map(|s| {
+            r.narrative.get(s).map(|text| NarrativeBlock {
+                title: if vi {
+                    s.title_vi().to_owned()
+                } else {
+                    tr.t(&format!("entry.section.{}", s.key())).to_owned()
+                },
+                text: text.clone(),
+            })
+        })
+        .collect();
+    let history: Vec<HistoryRow> = data
+        .history
+        .iter()
+        .map(|h| HistoryRow {
+            revision: h.revision,
+            action: tr.t(&format!("action.{}", h.action.as_str())).to_owned(),
+            actor: h.actor.clone(),
+            role: h.actor_role.parse::<cchc_domain::Role>().map(|role| tr.role(role)).unwrap_or("—"),
+            at: time_text(tr, h.created_at),
+            reason: h.reason.clone(),
+        })
+        .collect();
+    let n = data.history.len();
+    let (since_revision, previous_revision) = match n {
+        2.. => (
+            change_rows(tr, catalog, &data.history[n - 2].values, &data.history[n - 1].values),
+            Some(data.history[n - 2].revision),
+        ),
+        _ => (Vec::new(), None),
+    };
+    let since_month =
+        data.month_before.as_ref().map(|m| change_rows(tr, catalog, &m.values, &r.values)).unwrap_or_default();
+    let month_before = data.month_before.as_ref().map(|m| tr.period(&Period::Month(m.period)));
+    let reviewed = match (&r.reviewed_by, r.reviewed_at) {
+        (Some(by), Some(at)) => Some(format!("{by} · {}", time_text(tr, at))),
+        _ => None,
+    };
     let figures = catalog
         .indicators()
         .iter()
@@ -610,12 +712,16 @@ fn report_block(tr: &Tr, catalog: &Catalog, r: &ReportView) -> ReportBlock {
         .collect();
     ReportBlock {
         period_label: Period::parse(&r.period).map(|p| tr.period(&p)).unwrap_or_else(|_| r.period.clone()),
+        narrative,
+        history,
+        since_revision,
+        previous_revision,
+        since_month,
+        month_before,
+        reviewed,
         status: tr.status(Standing::of_report(Some(r.status))),
         revision: r.revision,
-        submitted_at: r.submitted_at.map(|t| match tr.lang {
-            Lang::Vi => t.format("%H:%M %d/%m/%Y").to_string(),
-            Lang::En => t.format("%-d %b %Y %H:%M").to_string(),
-        }),
+        submitted_at: r.submitted_at.map(|t| time_text(tr, t)),
         timeliness: r.on_time.map(|ok| tr.t(if ok { "commune.on_time" } else { "commune.late" })),
         review_note: r.review_note.clone(),
         figures,
@@ -664,7 +770,7 @@ pub fn commune_page(
         },
         label: format!("{} {}", tr.t("commune.rank_in"), r.unit_name),
     });
-    let report = data.report.as_ref().map(|r| report_block(&tr, catalog, r));
+    let report = data.report.as_ref().map(|r| report_block(&tr, catalog, r, data));
     let review = match &data.report {
         Some(r) if data.reviewer => {
             let base = format!("/app/communes/{}/reports/{}", r.unit_code, r.period);
@@ -672,6 +778,8 @@ pub fn commune_page(
                 open: awaiting_review(r),
                 approve_action: format!("{base}/approve"),
                 return_action: format!("{base}/return"),
+                reopenable: matches!(r.status, cchc_domain::ReportStatus::Approved | cchc_domain::ReportStatus::Locked),
+                reopen_action: format!("{base}/reopen"),
                 etag: r.etag.clone(),
             })
         }
@@ -690,7 +798,12 @@ pub fn commune_page(
         score: tr.opt_decimal(s.score),
         max: tr.decimal(s.scheme.max_score),
         band: s.band.as_deref().map(|b| band_badge(&tr, bands, b)),
-        status: tr.status(s.status),
+        // The report's status in force (an approved report of a closed period is locked), as
+        // everywhere else, when the page shows that month's report.
+        status: match &data.report {
+            Some(r) if r.period == data.period.to_string() => tr.status(Standing::of_report(Some(r.status))),
+            _ => tr.status(s.status),
+        },
         rank,
         scheme_name: if tr.lang == Lang::Vi { s.scheme.name_vi.clone() } else { s.scheme.name_en.clone() },
         breakdown: breakdown(&tr, scheme, data),
