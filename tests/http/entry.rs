@@ -206,10 +206,46 @@ async fn the_reviewer_reads_the_text_the_history_and_what_changed_and_reopens(ap
     assert_eq!(stored.body["status"], "submitted");
     assert_eq!(stored.body["review_note"], "Bổ sung số liệu máy tính");
     let page = b.get("/app/communes/07273?period=2024-06&done=reopened").await;
-    assert!(page.text.contains("Đã mở lại báo cáo: xã có thể chỉnh sửa, báo cáo chờ thẩm định lại.") && page.text.contains("Mở lại"), "{}", page.text);
+    assert!(
+        page.text.contains("Đã mở lại báo cáo: xã có thể chỉnh sửa, báo cáo chờ thẩm định lại.")
+            && page.text.contains("Mở lại"),
+        "{}",
+        page.text
+    );
+}
+
+async fn the_interior_office_reads_the_consolidated_table_and_who_was_late(app: TestApp) {
+    setup(&app).await;
+    let mut b = Browser::new(&app);
+    assert_eq!(b.sign_in("yenthe", PASSWORD).await.status, 303);
+    let page = b.get("/app/consolidated?unit=215&period=2024-06").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    // One row per commune of Yên Thế in June 2024 (Đông Sơn, Hương Vĩ, Bố Hạ), and the totals.
+    let body = page.text.split("<tbody>").nth(1).and_then(|t| t.split("</tbody>").next()).expect("the rows");
+    assert_eq!(body.matches("<tr data-code=").count(), 3);
+    let totals = page.text.split(r#"id="consolidated-totals""#).nth(1).expect("the totals row");
+    let totals = totals.split("</tr>").next().expect("one row");
+    let aggregates = app.get("/api/v1/units/215/aggregates?period=2024-06", &app.admin()).await;
+    let received = aggregates.body["derived"]["dossiers_received_total"].as_f64().expect("a received total");
+    assert_eq!(received, 336.0);
+    assert!(totals.contains(r#"<td class="num">336</td>"#), "{totals}");
+    let csv = b.get("/app/export/consolidated.csv?unit=215&period=2024-06").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.text.contains("Tổng cộng"), "{}", csv.text);
+    // Completeness names who is missing (Bố Hạ) and who was late.
+    let late = cchc_tests::seed_body();
+    let r = app.file("07294", "2024-06", &late).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let page = b.get("/app/completeness?unit=215&period=2024-06").await;
+    let late_table = page.text.split(r#"id="late""#).nth(1).expect("the late communes");
+    assert!(late_table.contains("07294") && late_table.contains("Thị trấn Bố Hạ"), "{late_table}");
+    let mut clerk = Browser::new(&app);
+    assert_eq!(clerk.sign_in("dongson", PASSWORD).await.status, 303);
+    assert_eq!(clerk.get("/app/consolidated?unit=215&period=2024-06").await.status, 403);
 }
 
 backend_tests!(
+    the_interior_office_reads_the_consolidated_table_and_who_was_late,
     the_reviewer_reads_the_text_the_history_and_what_changed_and_reopens,
     the_clerk_checks_saves_and_submits_through_the_form,
     a_report_changed_meanwhile_is_shown_not_overwritten,

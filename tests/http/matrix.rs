@@ -294,6 +294,9 @@ async fn the_role_and_route_matrix_leaks_nothing(app: TestApp) {
             format!("/app/completeness?unit={code}&period=2024-06"),
             format!("/app/export/rankings.csv?unit={code}&period=2024-06"),
             format!("/app/export/rankings.xlsx?unit={code}&period=2024-06"),
+            format!("/app/consolidated?unit={code}&period=2024-06"),
+            format!("/app/export/consolidated.csv?unit={code}&period=2024-06"),
+            format!("/app/export/consolidated.xlsx?unit={code}&period=2024-06"),
         ];
         if code.len() == 5 {
             paths.push(format!("/app/communes/{code}?period=2024-06"));

@@ -14,6 +14,7 @@ use cchc_persistence::DbConnection;
 
 use crate::app::commune_reports::{self, CommuneMonthsPage, MonthRange};
 use crate::app::completeness::{self, CompletenessView};
+use crate::app::consolidate::{self, ConsolidatedView};
 use crate::app::rank::cache::CachedRanking;
 use crate::app::rank::{self, RankingRequest};
 use crate::app::read_report::{self, ReportView};
@@ -101,6 +102,42 @@ pub struct CompletenessData {
     pub choices: Vec<UnitChoice>,
 }
 
+/// The unit a unit page is about: `?unit=`, the caller's own, or for an admin the first province.
+fn page_unit(topology: &Topology, caller: &Principal, unit: Option<&str>) -> ApiResult<UnitCode> {
+    match unit_param(caller, unit)? {
+        Some(u) => Ok(u),
+        None => unit_choices(&topology.at(this_month()), caller)
+            .into_iter()
+            .next()
+            .map(|c| c.code)
+            .ok_or_else(|| Problem::UnitNotFound.error("there are no units yet")),
+    }
+}
+
+pub struct ConsolidatedData {
+    pub view: ConsolidatedView,
+    pub period: Period,
+    pub latest: Month,
+    pub unit: UnitCode,
+    pub choices: Vec<UnitChoice>,
+}
+
+/// The consolidated table of the communes below a unit (every row: the page prints it whole).
+pub fn consolidated(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Caller,
+    unit: Option<&str>,
+    period: Option<&str>,
+) -> ApiResult<ConsolidatedData> {
+    let topology = st.topology.get(conn, None)?;
+    let unit = page_unit(&topology, caller, unit)?;
+    let (period, latest) = period_param(conn, &topology, Some(&unit), period)?;
+    let view = consolidate::run(conn, st, caller, &UnitPeriod { code: unit.clone(), period }, None, None)?;
+    let choices = unit_choices(&topology.at(period.last_month()), caller);
+    Ok(ConsolidatedData { view, period, latest, unit, choices })
+}
+
 pub fn completeness(
     conn: &mut DbConnection,
     st: &AppState,
@@ -109,15 +146,7 @@ pub fn completeness(
     period: Option<&str>,
 ) -> ApiResult<CompletenessData> {
     let topology = st.topology.get(conn, None)?;
-    let unit = match unit_param(caller, unit)? {
-        Some(u) => u,
-        // An admin without a unit: the first province.
-        None => unit_choices(&topology.at(this_month()), caller)
-            .into_iter()
-            .next()
-            .map(|c| c.code)
-            .ok_or_else(|| Problem::UnitNotFound.error("there are no units yet"))?,
-    };
+    let unit = page_unit(&topology, caller, unit)?;
     let (period, latest) = period_param(conn, &topology, Some(&unit), period)?;
     let view = completeness::run(conn, st, caller, &UnitPeriod { code: unit.clone(), period })?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);

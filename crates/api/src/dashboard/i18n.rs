@@ -347,6 +347,28 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "Đã mở lại báo cáo: xã có thể chỉnh sửa, báo cáo chờ thẩm định lại.",
         "The report was reopened: the commune may correct it, and it awaits review again.",
     ),
+    ("completeness.late_list", "Các xã nộp báo cáo trễ hạn", "Communes that reported late"),
+    ("completeness.none_late", "Không có xã nào nộp trễ hạn.", "No commune reported late."),
+    ("nav.consolidated", "Biểu tổng hợp", "Consolidated table"),
+    ("consolidated.title", "Biểu tổng hợp kết quả CCHC", "Consolidated PAR table"),
+    ("consolidated.caption", "Kết quả CCHC của các xã", "The communes' PAR results"),
+    ("consolidated.download", "Tải về", "Download"),
+    (
+        "consolidated.note",
+        "Bảng dưới đây là các số liệu Biểu 06, tiến độ và điểm; tệp tải về có đủ mọi chỉ tiêu. Hàng tổng cộng bằng số liệu tổng hợp của đơn vị.",
+        "The table shows the Biểu 06 figures, timeliness and scores; the downloads hold every indicator. The totals row equals the unit's aggregates.",
+    ),
+    ("consolidated.total", "Tổng cộng", "Total"),
+    ("consolidated.months", "Tháng đã báo cáo / đúng hạn", "Months reported / on time"),
+    ("consolidated.col.dossiers_received_total", "Tổng tiếp nhận", "Received"),
+    ("consolidated.col.dossiers_received_online", "Trực tuyến", "Online"),
+    ("consolidated.col.dossiers_resolved_early", "Giải quyết trước hạn", "Resolved early"),
+    ("consolidated.col.dossiers_resolved_on_time", "Giải quyết đúng hạn", "Resolved on time"),
+    ("consolidated.col.dossiers_resolved_overdue", "Giải quyết quá hạn", "Resolved late"),
+    ("consolidated.col.dossiers_pending_total", "Đang giải quyết", "Pending"),
+    ("consolidated.col.dossiers_pending_overdue", "Đang quá hạn", "Pending overdue"),
+    ("consolidated.col.resolved_on_time_rate", "Đúng hạn (%)", "On time (%)"),
+    ("consolidated.col.online_rate", "Trực tuyến (%)", "Online (%)"),
     ("error.back", "Về trang đầu", "Back to the start page"),
     ("error.details", "Chi tiết kỹ thuật", "Technical details"),
     ("error.request_id", "Mã yêu cầu", "Request id"),
@@ -548,6 +570,7 @@ mod tests {
             include_str!("../../templates/dashboard/error.html"),
             include_str!("../../templates/dashboard/picker.html"),
             include_str!("../../templates/dashboard/report_form.html"),
+            include_str!("../../templates/dashboard/consolidated.html"),
             include_str!("../../templates/dashboard/field.html"),
             include_str!("entry.rs"),
             include_str!("mod.rs"),
@@ -566,6 +589,13 @@ mod tests {
             }
         }
         assert!(used > 50, "only {used} keys found: is the scan still right?");
+    }
+
+    #[test]
+    fn every_consolidated_column_has_a_heading() {
+        for code in crate::dashboard::views::CONSOLIDATED_COLUMNS {
+            assert!(has(&format!("consolidated.col.{code}")), "{code}");
+        }
     }
 
     #[test]

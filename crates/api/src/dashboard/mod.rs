@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .service(resource("/logout", "POST".into()).route(web::post().to(pages::logout)))
             .service(resource("/completeness", "GET, HEAD".into()).route(read().to(pages::completeness)))
+            .service(resource("/consolidated", "GET, HEAD".into()).route(read().to(pages::consolidated)))
             .service(resource("/communes/{code}", "GET, HEAD".into()).route(read().to(pages::commune)))
             .service(
                 resource("/communes/{code}/reports/{period}/edit", "GET, HEAD, POST".into())
@@ -72,6 +73,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(pages::reopen)),
             )
             .service(resource("/export/rankings.{format}", "GET, HEAD".into()).route(read().to(pages::export_rankings)))
+            .service(
+                resource("/export/consolidated.{format}", "GET, HEAD".into())
+                    .route(read().to(pages::export_consolidated)),
+            )
             .service(resource("/static/{file}", "GET, HEAD".into()).route(read().to(pages::asset)))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(PageError::from(Problem::NotFound.error("no such page")))

@@ -136,6 +136,42 @@ pub async fn export_rankings(
     Ok(export::respond(format, &rank::table(&data.ranking.view, &data.ranking.bands))?)
 }
 
+/// The consolidated table (*biểu tổng hợp*) of the communes below the officer's unit.
+pub async fn consolidated(
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    req: HttpRequest,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    let caller = session.caller.clone();
+    let PageQuery { unit, period } = query.into_inner();
+    let data =
+        state.run(move |conn, st| data::consolidated(conn, st, &caller, unit.as_deref(), period.as_deref())).await?;
+    let title = format!("{} · {}", Tr::new(lang).t("consolidated.title"), data.view.unit_name);
+    let chrome = Chrome::new(&req, lang, Some(&session), "consolidated", title);
+    html(views::consolidated_page(chrome, &state.catalog, &data), ok())
+}
+
+/// The consolidated table as a CSV or XLSX download (the API's, with the session).
+pub async fn export_consolidated(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    let format = match path.as_str() {
+        "csv" => ExportFormat::Csv,
+        "xlsx" => ExportFormat::Xlsx,
+        _ => return Err(Problem::NotFound.error("downloads are .csv or .xlsx").into()),
+    };
+    let caller = session.caller.clone();
+    let PageQuery { unit, period } = query.into_inner();
+    let data =
+        state.run(move |conn, st| data::consolidated(conn, st, &caller, unit.as_deref(), period.as_deref())).await?;
+    Ok(export::respond(format, &crate::app::consolidate::table(&data.view, &state.catalog))?)
+}
+
 /// Expected, reported, on time, late and missing reports below the officer's unit.
 pub async fn completeness(
     state: web::Data<AppState>,
