@@ -277,3 +277,63 @@ def test_commune_officer_cannot_open_another_commune(browser):
     sign_out(d)
     open_page(d, "/app/communes/07273")
     assert path_of(d) == "/app/login"
+
+
+# A4 less the print margins of dashboard.css, in CSS pixels (96 per inch).
+A4_PORTRAIT_PX = int((210 - 24) / 25.4 * 96)
+A4_LANDSCAPE_PX = int((297 - 20) / 25.4 * 96)
+
+
+def check_print(driver, width, name):
+    """Printed, the page shows no screen controls and no element runs past the paper's width;
+    the first printed page is saved as a PDF and, rendered by pdftoppm, as a PNG."""
+    viewport(driver, (width, 1000))
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        wide = driver.execute_script(
+            """
+            const width = arguments[0];
+            return Array.from(document.querySelectorAll('main *'))
+              .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > width + 1; })
+              .map(e => e.tagName + (e.id ? '#' + e.id : ''));
+            """,
+            width,
+        )
+        assert not wide, f"{name}: printed, these run past the paper: {wide[:8]}"
+        for selector in [".picker", ".site-header", "button:not(.sort-button)", ".downloads"]:
+            shown = [e for e in driver.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()]
+            assert not shown, f"{name}: {selector} is printed"
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        viewport(driver, DESKTOP)
+    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+    os.makedirs(SHOTS, exist_ok=True)
+    path = os.path.join(SHOTS, f"print-{name}.pdf")
+    with open(path, "wb") as f:
+        f.write(__import__("base64").b64decode(pdf["data"]))
+    if shutil.which("pdftoppm"):
+        import subprocess
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", path,
+                        os.path.join(SHOTS, f"print-{name}")], check=True)
+    os.remove(path)
+
+
+def test_the_interior_office_s_pages_print_on_a4(browser):
+    d = browser
+    sign_in(d, "yenthe", "demo-district")
+    open_page(d, "/app/consolidated?unit=215&period=2024-06")
+    table = rows(d, "consolidated")
+    assert len(table) == 10
+    totals = d.find_element(By.ID, "consolidated-totals").find_elements(By.TAG_NAME, "td")
+    # The totals row: 9 communes reported, 7 on time; 1.296 dossiers received.
+    assert totals[0].text == "9 / 7" and totals[1].text == "1.296"
+    screenshot(d, "consolidated.png")
+    check_print(d, A4_LANDSCAPE_PX, "consolidated")
+    open_page(d, "/app/?unit=215&period=2024-06")
+    check_print(d, A4_LANDSCAPE_PX, "rankings")
+    open_page(d, "/app/completeness?unit=215&period=2024-06")
+    assert d.find_element(By.ID, "late-heading").text == "Các xã nộp báo cáo trễ hạn"
+    check_print(d, A4_PORTRAIT_PX, "completeness")
+    open_page(d, "/app/communes/07273?period=2024-06")
+    assert "II. Kết quả thực hiện công tác CCHC" in d.find_element(By.ID, "narrative").text
+    check_print(d, A4_PORTRAIT_PX, "commune")
