@@ -12,6 +12,7 @@ pub mod dossier_figures;
 pub mod feed;
 pub mod findings;
 pub mod hierarchy;
+pub mod official_report;
 pub mod history;
 pub mod period;
 pub mod portal;
