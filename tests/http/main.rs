@@ -5,6 +5,7 @@ mod auth;
 mod backup;
 mod cached_rankings;
 mod dashboard;
+mod documents;
 mod exports;
 mod matrix;
 mod merges;

@@ -247,7 +247,9 @@ mod tests {
         );
         // The seed's own words, apart from spacing.
         let seed: String = seed::DONG_SON_2024_06_TEXT.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(seed.contains("Tổng số hồ sơ tiếp nhận 168 hồ sơ (trong đó tiếp nhận trực tuyến 168/168 hồ sơ đạt 100%"));
+        assert!(
+            seed.contains("Tổng số hồ sơ tiếp nhận 168 hồ sơ (trong đó tiếp nhận trực tuyến 168/168 hồ sơ đạt 100%")
+        );
         assert!(seed.contains("trả đúng hạn 33 hồ sơ; 01 hồ sơ quá hạn; 02 hồ sơ đang trong quá trình giải quyết"));
     }
 
@@ -294,7 +296,8 @@ mod tests {
             assert!(headings.contains(&first), "{first:?} not among {headings:?}");
         }
         assert!(headings.contains(&"III. ĐÁNH GIÁ CHUNG"), "{headings:?}");
-        let roman: Vec<&str> = headings.iter().filter_map(|h| h.split(' ').next()).filter(|m| m.contains('I')).collect();
+        let roman: Vec<&str> =
+            headings.iter().filter_map(|h| h.split(' ').next()).filter(|m| m.contains('I')).collect();
         assert_eq!(roman, ["I.", "II.", "III.", "IV."]);
         let dossier: Vec<&Block> = blocks.iter().filter(|b| b.text().contains("Tổng số hồ sơ tiếp nhận")).collect();
         assert_eq!(dossier.len(), 1, "the clerk's paragraph is replaced, not repeated");

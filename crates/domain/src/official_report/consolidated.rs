@@ -21,6 +21,20 @@ pub fn office(level: UnitLevel, unit_name: &str) -> [String; 4] {
     }
 }
 
+/// The annex's title.
+pub fn annex_title(period: Period) -> String {
+    format!(
+        "Biểu tổng hợp kết quả thực hiện công tác cải cách hành chính của các đơn vị cấp xã {}",
+        period_words(period)
+    )
+}
+
+/// The line under the annex's title: which report it belongs to.
+pub fn annex_note(level: UnitLevel, unit_name: &str) -> String {
+    let office = if level == UnitLevel::Province { "Sở Nội vụ" } else { "Phòng Nội vụ" };
+    format!("(Kèm theo Báo cáo của {office} {})", super::commune::lower_kind(unit_name))
+}
+
 /// The title's two lines.
 pub fn title(period: Period) -> [String; 2] {
     ["BÁO CÁO".to_owned(), format!("Kết quả thực hiện công tác cải cách hành chính cấp xã {}", period_words(period))]
@@ -301,6 +315,10 @@ mod tests {
         assert_eq!(office(UnitLevel::District, "Huyện Yên Thế")[..2], ["UBND HUYỆN YÊN THẾ", "PHÒNG NỘI VỤ"]);
         assert_eq!(office(UnitLevel::Province, "Tỉnh Bắc Giang")[1], "SỞ NỘI VỤ");
         assert_eq!(
+            annex_note(UnitLevel::District, "Huyện Yên Thế"),
+            "(Kèm theo Báo cáo của Phòng Nội vụ huyện Yên Thế)"
+        );
+        assert_eq!(
             bands(&[("Tốt".into(), 5), ("Khá".into(), 3)], 2),
             "Kết quả xếp hạng theo bộ tiêu chí: Tốt: 05 xã; Khá: 03 xã; chưa xếp hạng: 02 xã."
         );
@@ -308,6 +326,9 @@ mod tests {
             recipients(UnitLevel::District, "Huyện Yên Thế", Some("Tỉnh Bắc Giang"))[..2],
             ["- UBND huyện Yên Thế (b/c);", "- Sở Nội vụ tỉnh Bắc Giang;"]
         );
-        assert_eq!(title(Period::parse("2024-06").unwrap())[1], "Kết quả thực hiện công tác cải cách hành chính cấp xã tháng 06 năm 2024");
+        assert_eq!(
+            title(Period::parse("2024-06").unwrap())[1],
+            "Kết quả thực hiện công tác cải cách hành chính cấp xã tháng 06 năm 2024"
+        );
     }
 }

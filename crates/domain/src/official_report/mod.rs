@@ -91,11 +91,7 @@ const KINDS: &[&str] = &["Thành phố", "Thị trấn", "Thị xã", "Đặc kh
 
 /// A unit's name without its kind: "Xã Đông Sơn" → "Đông Sơn" (the place of the date line).
 pub fn place_name(unit_name: &str) -> &str {
-    KINDS
-        .iter()
-        .find_map(|k| unit_name.strip_prefix(k).and_then(|r| r.strip_prefix(' ')))
-        .unwrap_or(unit_name)
-        .trim()
+    KINDS.iter().find_map(|k| unit_name.strip_prefix(k).and_then(|r| r.strip_prefix(' '))).unwrap_or(unit_name).trim()
 }
 
 /// A unit's kind in lower case, as in "UBND xã Đông Sơn": "xã", "thị trấn", "huyện".
