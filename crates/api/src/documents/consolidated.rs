@@ -66,7 +66,9 @@ pub fn docx(d: &ConsolidatedDocument) -> ApiResult<Vec<u8>> {
     }
     body = body.add_paragraph(heading("3. Kết quả xếp hạng"));
     body = body.add_paragraph(text(&words::bands(&band_counts(d), unranked(d))));
-    body = body.add_table(ranking(d));
+    if d.table.items.iter().any(|r| r.rank.is_some()) {
+        body = body.add_table(ranking(d));
+    }
     body = body.add_paragraph(blank(BODY));
     body = body.add_paragraph(text("Chi tiết số liệu của từng đơn vị tại Phụ lục kèm theo./."));
     body = body.add_paragraph(blank(BODY));
@@ -171,8 +173,8 @@ fn ranking(d: &ConsolidatedDocument) -> Table {
 
 /// The annex's columns: header and width (twentieths of a point; 262 mm in all).
 const ANNEX_COLUMNS: &[(&str, usize)] = &[
-    ("STT", 480),
-    ("Đơn vị", 2100),
+    ("STT", 580),
+    ("Đơn vị", 2000),
     ("Kỳ trước chuyển qua", 820),
     ("Tiếp nhận trực tuyến", 820),
     ("Tiếp nhận trực tiếp", 820),

@@ -132,12 +132,13 @@ pub fn national_header(issuer: &[(&str, bool)], number: &str, dated: &str) -> Ta
     left.push(blank(HEADER));
     left.push(centred(run(number, HEADER)));
     let right = vec![
-        centred(run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", HEADER).bold()),
-        centred(run("Độc lập - Tự do - Hạnh phúc", BODY).bold().underline("single")),
+        centred(run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", SMALL).bold()),
+        centred(run("Độc lập - Tự do - Hạnh phúc", HEADER).bold().underline("single")),
         blank(HEADER),
         centred(run(dated, BODY).italic()),
     ];
-    let left_width = TEXT_WIDTH * 2 / 5;
+    // The national name on one line at 12 pt needs about 100 mm of the 165 mm.
+    let left_width = TEXT_WIDTH * 37 / 100;
     layout(&[left_width, TEXT_WIDTH - left_width], vec![cell(left), cell(right)])
 }
 
