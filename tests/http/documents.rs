@@ -15,7 +15,7 @@ use cchc_tests::{TestApp, backend_tests, dossier_report, seed_body, this_month};
 
 use crate::exports::{Download, download};
 
-const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub(crate) const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// The document's XML and its text, a paragraph a line.
 #[track_caller]
@@ -23,7 +23,12 @@ fn docx(d: &Download, name: &str) -> (String, String) {
     assert_eq!(d.status, 200, "{}", String::from_utf8_lossy(&d.bytes));
     assert_eq!(d.content_type, DOCX);
     assert_eq!(d.disposition, format!("attachment; filename=\"{name}.docx\""));
-    let mut zip = zip::ZipArchive::new(Cursor::new(d.bytes.clone())).expect("a .docx is a zip archive");
+    docx_text(&d.bytes)
+}
+
+/// A Word file's `word/document.xml` and its text, a paragraph a line.
+pub(crate) fn docx_text(bytes: &[u8]) -> (String, String) {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).expect("a .docx is a zip archive");
     let mut xml = String::new();
     zip.by_name("word/document.xml").expect("word/document.xml").read_to_string(&mut xml).expect("UTF-8 XML");
     let mut text = String::new();

@@ -288,8 +288,7 @@ mod tests {
     fn the_seed_body_has_every_section_and_the_figures_once() {
         let form = seed_form();
         let blocks = body(&form.narrative, &form.values, june(), "xã");
-        let headings: Vec<&str> =
-            blocks.iter().filter_map(|b| matches!(b, Block::Heading(_)).then(|| b.text())).collect();
+        let headings: Vec<&str> = blocks.iter().filter(|&b| matches!(b, Block::Heading(_))).map(Block::text).collect();
         // Each section opens with its own first line (the seed's headings, as typed).
         for section in NarrativeSection::ALL {
             let first = form.narrative[&section].lines().next().unwrap().trim();
