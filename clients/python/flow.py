@@ -11,12 +11,14 @@ import io
 import json
 import pathlib
 import sys
+import zipfile
 
 import openpyxl
 
 import cchc_client.api
 from cchc_client import AuthenticatedClient, Client
 from cchc_client.api.aggregates import (
+    download_unit_report_document,
     download_unit_report_table,
     get_unit_aggregates,
     get_unit_report_table,
@@ -26,7 +28,12 @@ from cchc_client.api.history import list_report_changes, list_report_revisions
 from cchc_client.api.indicators import list_indicators
 from cchc_client.api.portal import get_feed
 from cchc_client.api.rankings import get_commune_scores, get_unit_rankings
-from cchc_client.api.reports import get_commune_report, list_commune_reports, put_commune_report
+from cchc_client.api.reports import (
+    download_commune_report_document,
+    get_commune_report,
+    list_commune_reports,
+    put_commune_report,
+)
 from cchc_client.api.review import approve_commune_report
 from cchc_client.api.units import create_unit
 from cchc_client.api.users import create_user
@@ -152,6 +159,14 @@ totals_json = table.totals.indicators
 check("totals row", totals[1], "Tổng cộng")
 check("totals: received online", totals[header.index("Số hồ sơ mới tiếp nhận trực tuyến")],
       totals_json["dossiers_received_online"].value)
+
+# The official documents as files: Word documents are zip archives holding word/document.xml.
+for what, doc in [
+    ("the commune's report", download_commune_report_document.sync("07273", "2024-06", client=district)),
+    ("the consolidated report", download_unit_report_document.sync("215", client=district, period="2024-06")),
+]:
+    xml = zipfile.ZipFile(io.BytesIO(doc.payload.read())).read("word/document.xml").decode()
+    check(f"{what}: a Word document with the received total", "168" in xml and "BÁO CÁO" in xml, True)
 
 # The district approves with no body; history and the feed follow.
 approved = approve_commune_report.sync("07273", "2024-06", client=district)

@@ -5,6 +5,7 @@ mod auth;
 mod backup;
 mod cached_rankings;
 mod dashboard;
+mod documents;
 mod entry;
 mod exports;
 mod matrix;

@@ -119,8 +119,12 @@ fn mentions(text: &str, code: &str) -> bool {
     })
 }
 
-/// The readable text of an answer: JSON and CSV as they are, XLSX as its cells.
+/// The readable text of an answer: JSON and CSV as they are, XLSX as its cells, a Word
+/// document as its text.
 fn text_of(content_type: &str, bytes: &[u8]) -> String {
+    if content_type == crate::documents::DOCX {
+        return crate::documents::docx_text(bytes).1;
+    }
     if content_type.starts_with("application/vnd.openxmlformats") {
         let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("a workbook");
         let mut cells = Vec::new();

@@ -175,6 +175,9 @@ pub fn load(state: &AppState) -> Result<bool, AppError> {
         }
     }
 
+    // Who signs the seed commune's report: its chair, as the seed report names him.
+    let chair = crate::app::signatory::key(&code(seed::COMMUNE_CODE));
+    cchc_persistence::settings::set(&mut conn, &chair, Some(seed::COMMUNE_CHAIR))?;
     for u in USERS {
         let hash = hash_password(u.password).map_err(internal)?;
         let unit = u.unit.map(code);

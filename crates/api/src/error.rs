@@ -86,6 +86,7 @@ problems! {
     UserNotFound = "user-not-found", 404, "No such user", "Không có người dùng này";
     SchemeNotFound = "scheme-not-found", 404, "No such scoring scheme", "Không có bộ tiêu chí này";
     MethodNotAllowed = "method-not-allowed", 405, "Method not allowed", "Thao tác không được hỗ trợ";
+    NotAcceptable = "not-acceptable", 406, "None of the media types asked for is offered", "Không có định dạng được yêu cầu";
     ReportClosed = "report-closed", 409, "The report is closed to edits", "Báo cáo đã đóng, không sửa được";
     AlreadySubmitted = "already-submitted", 409, "The report is already submitted", "Báo cáo đã được gửi";
     WrongState = "wrong-state", 409, "Not possible in the report's status", "Trạng thái báo cáo không cho phép";
@@ -132,6 +133,7 @@ impl Problem {
             403 => Problem::OutsideScope,
             404 => Problem::NotFound,
             405 => Problem::MethodNotAllowed,
+            406 => Problem::NotAcceptable,
             409 => Problem::ConcurrentChange,
             412 => Problem::StaleRevision,
             413 => Problem::PayloadTooLarge,

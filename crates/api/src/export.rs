@@ -10,6 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::{ApiResult, Problem, internal};
 
 pub const CSV: &str = "text/csv; charset=utf-8";
+/// CSV's media type without parameters, as an `Accept` header names it.
+pub const CSV_TYPE: &str = "text/csv";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]

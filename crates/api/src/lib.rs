@@ -9,6 +9,7 @@ pub mod config;
 pub mod dashboard;
 pub mod demo;
 pub mod docs;
+pub mod documents;
 pub mod error;
 pub mod export;
 pub mod generate;

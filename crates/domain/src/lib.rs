@@ -14,6 +14,7 @@ pub mod feed;
 pub mod findings;
 pub mod hierarchy;
 pub mod history;
+pub mod official_report;
 pub mod period;
 pub mod portal;
 pub mod ranking;

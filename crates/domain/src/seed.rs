@@ -10,6 +10,8 @@ pub const DISTRICT_NAME: &str = "Huyện Yên Thế";
 pub const PROVINCE_CODE: &str = "24";
 pub const PROVINCE_NAME: &str = "Tỉnh Bắc Giang";
 pub const PERIOD: &str = "2024-06";
+/// The chair who signs the seed report.
+pub const COMMUNE_CHAIR: &str = "Đặng Quý Hưng";
 
 /// The report body a commune app would `PUT`.
 pub const DONG_SON_2024_06_JSON: &str = include_str!("../fixtures/dong-son-2024-06.json");

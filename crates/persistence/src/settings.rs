@@ -27,3 +27,12 @@ pub fn get_or_insert(conn: &mut DbConnection, key: &str, make: impl FnOnce() -> 
         },
     }
 }
+
+/// Stores `value` under `key`, or removes the key for `None` (in the caller's transaction).
+pub fn set(conn: &mut DbConnection, key: &str, value: Option<&str>) -> DbResult<()> {
+    diesel::delete(settings::table.find(key)).execute(conn)?;
+    if let Some(v) = value {
+        diesel::insert_into(settings::table).values((settings::key.eq(key), settings::value.eq(v))).execute(conn)?;
+    }
+    Ok(())
+}

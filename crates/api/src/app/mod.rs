@@ -19,6 +19,7 @@ pub mod health;
 pub mod indicators;
 pub mod ingest_dossiers;
 pub mod manage_users;
+pub mod official_documents;
 pub mod paging;
 pub mod rank;
 pub mod read_report;
@@ -31,6 +32,7 @@ pub mod review_report;
 pub mod revision;
 pub mod score_card;
 pub mod sign_in;
+pub mod signatory;
 
 use std::sync::Arc;
 

@@ -12,8 +12,10 @@ use cchc_domain::RawForm;
 
 use crate::app::commune_reports::{self, CommuneMonthsPage, MonthRange};
 use crate::app::file_report::{self, FileReport, Filed};
+use crate::app::official_documents;
 use crate::app::read_report::{self, ReportView};
 use crate::auth::Caller;
+use crate::documents;
 use crate::error::ApiResult;
 use crate::export::{self, ExportFormat, FileFormat, FormatQuery};
 use crate::params::{self, Paging};
@@ -91,21 +93,61 @@ pub async fn put(
 }
 
 /// Reads a commune's monthly report. Drafts are visible to the commune itself and admins only.
+/// With `Accept: application/vnd.openxmlformats-officedocument.wordprocessingml.document` the
+/// report comes as the commune's official Word document (NĐ 30/2020 layout; also
+/// `…/{period}/document.docx`); an `Accept` naming neither JSON nor Word is `406`.
 #[utoipa::path(get, path = "/api/v1/communes/{code}/reports/{period}", tag = "reports", security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
         ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"),
     ),
-    responses((status = 200, description = "The stored report", body = ReportView, headers(("ETag" = String, description = "The revision's entity tag, for `If-Match`")))))]
+    responses((status = 200, description = "The stored report (JSON), or its official Word document",
+        content((ReportView = "application/json"), (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
+        headers(("ETag" = String, description = "The revision's entity tag, for `If-Match` (JSON)")))))]
 pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (code, period) = path.into_inner();
+    let (code, month) = (params::commune_code(&code)?, params::month(&period)?);
+    if documents::preferred(&req, &["application/json", documents::DOCX])? == documents::DOCX {
+        return document(state, caller, code, month).await;
+    }
+    let view = state.run(move |conn, st| read_report::run(conn, st, &caller, &code, month)).await?;
+    Ok(super::report(HttpResponse::Ok(), &view))
+}
+
+/// The commune's monthly report as its official Word document: the NĐ 30/2020 header, the title,
+/// sections I–IV of the narrative with the dossier figures written out, the recipients and the
+/// chair's signature (`PUT /api/v1/units/{code}/signatory`). Same access as the JSON report.
+#[utoipa::path(get, path = "/api/v1/communes/{code}/reports/{period}/document.docx", tag = "reports", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
+        ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"),
+    ),
+    responses((status = 200, description = "The report as a Word document",
+        content((String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")))))]
+pub async fn download_document(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (code, period) = path.into_inner();
     let (code, month) = (params::commune_code(&code)?, params::month(&period)?);
-    let view = state.run(move |conn, st| read_report::run(conn, st, &caller, &code, month)).await?;
-    Ok(super::report(HttpResponse::Ok(), &view))
+    document(state, caller, code, month).await
+}
+
+async fn document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    code: cchc_domain::UnitCode,
+    month: cchc_domain::Month,
+) -> ApiResult<HttpResponse> {
+    let doc = state.run(move |conn, _| official_documents::commune(conn, &caller, &code, month)).await?;
+    let bytes = documents::commune::docx(&doc)?;
+    Ok(documents::respond(&documents::commune::file_name(&doc), bytes))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

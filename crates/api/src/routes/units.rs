@@ -10,6 +10,7 @@ use cchc_domain::{UnitCode, UnitLevel, UnitName};
 
 use crate::app::change_units::{self, UnitChange as Change};
 use crate::app::read_units::{self, ChildrenPage, UnitFilter, UnitPage, UnitView};
+use crate::app::signatory::{self, SignatoryView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::export::{self, ExportFormat, FileFormat, FormatQuery};
@@ -248,5 +249,42 @@ pub async fn merge(
     let (code, into) = (params::unit_code(&path)?, params::unit_code(&body.into)?);
     let effective = params::month_field(&body.effective_from, "effective_from")?;
     let view = state.run(move |conn, _| change_units::merge(conn, &caller, &code, &into, effective)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatoryBody {
+    /// The name printed under the signature of the unit's official documents (the commune's
+    /// chair, the head of the Interior Office); empty to clear it.
+    #[schema(example = "Đặng Quý Hưng")]
+    pub name: String,
+}
+
+/// Who signs a unit's official documents, if set.
+#[utoipa::path(get, path = "/api/v1/units/{code}/signatory", tag = "units", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Unit code", example = "07273")),
+    responses((status = 200, description = "The name under the unit's signature", body = SignatoryView)))]
+pub async fn signatory(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> ApiResult<HttpResponse> {
+    let code = params::unit_code(&path)?;
+    let view = state.run(move |conn, _| signatory::get(conn, &caller, &code)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Sets who signs a unit's official documents (an admin, or the unit's own staff): the name
+/// printed under *CHỦ TỊCH* in the commune's report, under the office head's title in the
+/// consolidated report. An empty name clears it.
+#[utoipa::path(put, path = "/api/v1/units/{code}/signatory", tag = "units", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Unit code", example = "07273")),
+    request_body(content = SignatoryBody, description = "The signatory's name"),
+    responses((status = 200, description = "The name now set", body = SignatoryView)))]
+pub async fn set_signatory(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<SignatoryBody>,
+) -> ApiResult<HttpResponse> {
+    let code = params::unit_code(&path)?;
+    let view = state.run(move |conn, _| signatory::set(conn, &caller, &code, &body.name)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
