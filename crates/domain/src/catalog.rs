@@ -193,6 +193,30 @@ impl Catalog {
         &self.indicators
     }
 
+    /// The Vietnamese name officers read for an indicator or a derived figure; the code itself
+    /// only for a code that is neither (messages never show officers a developer's name where
+    /// there is a label).
+    pub fn label_vi<'a>(&'a self, code: &'a str) -> &'a str {
+        self.get(code)
+            .map(|i| i.label_vi.as_str())
+            .or_else(|| crate::derived::derived_figure(code).map(|d| d.label_vi))
+            .unwrap_or(code)
+    }
+
+    /// The English name, as `label_vi`.
+    pub fn label_en<'a>(&'a self, code: &'a str) -> &'a str {
+        self.get(code)
+            .map(|i| i.label_en.as_str())
+            .or_else(|| crate::derived::derived_figure(code).map(|d| d.label_en))
+            .unwrap_or(code)
+    }
+
+    /// Vietnamese labels of `codes` in quotation marks, joined by `sep`: how a message names
+    /// several indicators.
+    pub fn quoted_vi(&self, codes: &[&str], sep: &str) -> String {
+        codes.iter().map(|c| format!("“{}”", self.label_vi(c))).collect::<Vec<_>>().join(sep)
+    }
+
     /// Position in catalog order, so findings and tables follow the form's order.
     pub fn position(&self, code: &str) -> usize {
         self.index.get(code).copied().unwrap_or(usize::MAX)
@@ -245,6 +269,9 @@ mod tests {
             "iso_9001_applied",
             "one_stop_room_area_m2",
             "online_services_level_3_4",
+            "complaints_received",
+            "complaints_resolved",
+            "satisfaction_rate",
         ] {
             let ind = c.get(code).unwrap_or_else(|| panic!("{code} missing from the catalog"));
             assert!(!ind.label_vi.is_empty() && !ind.label_en.is_empty(), "{code} needs both labels");
@@ -252,6 +279,46 @@ mod tests {
         assert_eq!(c.get("dossiers_pending_overdue").unwrap().time_aggregation, TimeAggregation::Last);
         assert_eq!(c.get("dossiers_carried_over").unwrap().time_aggregation, TimeAggregation::First);
         assert_eq!(c.get("edocs_incoming_rate").unwrap().unit_aggregation, UnitAggregation::Mean);
+    }
+
+    #[test]
+    fn the_seeds_figures_without_an_indicator_are_in_the_catalog() {
+        let c = Catalog::builtin();
+        let complaints = c.get("complaints_received").unwrap();
+        assert_eq!(complaints.label_vi, "Số đơn thư khiếu nại, tố cáo tiếp nhận");
+        assert_eq!(complaints.label_en, "Complaints and denunciations received");
+        assert_eq!(
+            (complaints.kind, complaints.unit_aggregation, complaints.time_aggregation),
+            (IndicatorKind::Count, UnitAggregation::Sum, TimeAggregation::Sum)
+        );
+        let resolved = c.get("complaints_resolved").unwrap();
+        assert_eq!(resolved.label_vi, "Số đơn thư khiếu nại, tố cáo đã giải quyết");
+        assert_eq!(
+            (resolved.unit_aggregation, resolved.time_aggregation),
+            (UnitAggregation::Sum, TimeAggregation::Sum)
+        );
+        let satisfaction = c.get("satisfaction_rate").unwrap();
+        assert_eq!(satisfaction.label_vi, "Tỷ lệ hài lòng của người dân, tổ chức đối với việc giải quyết TTHC");
+        assert_eq!(
+            (satisfaction.kind, satisfaction.unit_aggregation, satisfaction.time_aggregation),
+            (IndicatorKind::Percent, UnitAggregation::Mean, TimeAggregation::Mean)
+        );
+        // The derived computers per member of staff is a figure, not an indicator to report.
+        assert!(!c.contains("computers_per_staff"));
+        assert!(crate::derived::derived_figure("computers_per_staff").is_some());
+    }
+
+    #[test]
+    fn labels_for_messages() {
+        let c = Catalog::builtin();
+        assert_eq!(c.label_vi("civil_servants"), "Số công chức cấp xã");
+        assert_eq!(c.label_en("civil_servants"), "Commune civil servants");
+        assert_eq!(c.label_vi("dossiers_received_new"), "Số hồ sơ mới tiếp nhận trong kỳ", "a derived figure");
+        assert_eq!(c.label_vi("no_such_code"), "no_such_code");
+        assert_eq!(
+            c.quoted_vi(&["civil_servants", "staff_total"], ", "),
+            "“Số công chức cấp xã”, “Tổng số cán bộ, công chức, viên chức”"
+        );
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn own_records_findings(
     findings.extend(check_outliers(&st.catalog, values, &series));
     let (start, end) = st.calendar.window(month);
     let records = portal_dossiers::for_window(conn, &[code], start, end)?;
-    findings.extend(mismatch_findings(values, portal_figures(&records, month, &st.calendar).as_ref()));
+    findings.extend(mismatch_findings(&st.catalog, values, portal_figures(&records, month, &st.calendar).as_ref()));
     Ok(findings)
 }
 
