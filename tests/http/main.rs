@@ -6,6 +6,7 @@ mod backup;
 mod cached_rankings;
 mod dashboard;
 mod exports;
+mod judging;
 mod matrix;
 mod merges;
 mod portal;
