@@ -17,6 +17,7 @@ mod schemes;
 mod security;
 mod smoke;
 mod tables;
+mod terms;
 mod units;
 mod users;
 mod workflow;
