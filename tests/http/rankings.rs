@@ -443,14 +443,15 @@ async fn a_quarter_is_scored_from_its_summed_figures(app: TestApp) {
     let q2 = ranking(&app, &yen_the, "215", "period=2024Q2").await;
     assert_eq!(q2["period"], "2024Q2");
     assert_eq!(q2["scheme"]["version"], 1);
-    // Hương Vĩ is ranked on the months it reported, marked partial.
+    // Hương Vĩ is scored on the months it reported, marked partial, and ranked after every
+    // commune that reported the whole quarter: its 100.00 does not outrank Đông Sơn's 99.50.
     assert_eq!(
         standings(&q2),
-        json!([["07276", 1, 100.0, "partial"], ["07273", 2, 99.5, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 99.5, "submitted"], ["07276", 2, 100.0, "partial"], ["07294", null, null, "missing"]])
     );
     assert_eq!((q2["communes"].as_u64(), q2["ranked"].as_u64(), q2["missing"].as_u64()), (Some(3), Some(2), Some(1)));
     // The previous quarter: Đông Sơn alone, with March (partial), ranked 1.
-    assert_eq!(changes(&q2), json!([["07276", null, null], ["07273", 1, -1], ["07294", null, null]]));
+    assert_eq!(changes(&q2), json!([["07273", 1, 0], ["07276", null, null], ["07294", null, null]]));
     let q1 = ranking(&app, &yen_the, "215", "period=2024Q1").await;
     assert_eq!(
         standings(&q1),
@@ -503,7 +504,7 @@ async fn a_quarter_is_scored_from_its_summed_figures(app: TestApp) {
     assert_eq!(c["status"], "submitted");
     assert_eq!(c["score"], json!(99.5));
     assert_eq!(c["band"], "excellent");
-    assert_eq!(c["rank"], json!({"unit_code": "215", "unit_name": "Huyện Yên Thế", "rank": 2, "of": 3}));
+    assert_eq!(c["rank"], json!({"unit_code": "215", "unit_name": "Huyện Yên Thế", "rank": 1, "of": 3}));
     assert_eq!(c["card"]["total"], json!(99.5));
     assert_eq!(c["card"]["criteria"][0]["numerator"], json!(195.0));
     let history = c["history"].as_array().expect("history");

@@ -157,7 +157,7 @@ async fn assert_unchanged(app: &TestApp, before: &Value) {
 // ---------------------------------------------------------------------------------------------
 // The seed report
 
-async fn seed_report_is_filed_with_its_derived_figures_and_warning(app: TestApp) {
+async fn seed_report_is_filed_with_its_derived_figures(app: TestApp) {
     app.seed_units().await;
     let r = app.file("07273", "2024-06", &seed_body()).await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -176,10 +176,13 @@ async fn seed_report_is_filed_with_its_derived_figures_and_warning(app: TestApp)
     assert!(b["submitted_at"].is_string(), "{}", r.text);
     assert!(b["created_at"].as_str().unwrap().ends_with("+07:00"), "Vietnam time: {}", b["created_at"]);
 
-    // 38 values sent, one of them null: 37 reported.
+    // 41 values sent, two of them null: 39 reported.
     let values = b["values"].as_object().unwrap();
-    assert_eq!(values.len(), 37);
+    assert_eq!(values.len(), 39);
     assert!(!values.contains_key("legal_documents_issued"), "null is not reported");
+    assert!(!values.contains_key("satisfaction_rate"), "the report gives no satisfaction rate");
+    assert_eq!(values["complaints_received"], 0, "no complaints, as the report says");
+    assert_eq!(values["complaints_resolved"], 0);
     assert_eq!(values["dossiers_received_online"], 168);
     assert_eq!(values["dossiers_resolved_early"], 132);
     assert_eq!(values["dossiers_received_direct"], 0, "zero is a figure");
@@ -197,17 +200,13 @@ async fn seed_report_is_filed_with_its_derived_figures_and_warning(app: TestApp)
     assert_eq!(d["dossiers_received_new"], json!(168));
     assert_eq!(d["progress_rate"], json!(99.4), "(132 + 33 + 2) / 168");
     assert_eq!(d["civil_servants_standard_rate"], json!(100.0));
-    assert_eq!(d["civil_servants_university_rate"], json!(111.11));
-    assert_eq!(d["civil_servants_political_theory_rate"], json!(77.78));
+    // 10 graduates among the 20 staff (cán bộ, công chức, viên chức), not 10 / 9 = 111.11 %.
+    assert_eq!(d["civil_servants_university_rate"], json!(50.0));
+    assert_eq!(d["civil_servants_political_theory_rate"], json!(77.78), "7 of the 9 civil servants");
+    assert_eq!(d["computers_per_staff"], json!(1.0), "20 computers for 20 staff");
 
-    assert_eq!(
-        r.findings("findings"),
-        vec![finding("part_exceeds_whole", &["civil_servants_university_degree", "civil_servants"])]
-    );
-    let f = &b["findings"][0];
-    assert_eq!(f["severity"], "warning");
-    assert_eq!(f["message_en"], "10 university graduates reported, more than the 9 of `civil_servants`");
-    assert!(f["message_vi"].is_string());
+    // Nothing in it contradicts anything any more: no findings.
+    assert_eq!(b["findings"], json!([]));
 }
 
 async fn seed_report_reads_back_for_commune_district_and_province(app: TestApp) {
@@ -247,7 +246,7 @@ async fn seed_report_reads_back_for_commune_district_and_province(app: TestApp) 
         assert_eq!(micros(&got[key]), micros(&put.body[key]), "{key}");
     }
     assert_eq!(got["derived"]["resolved_on_time_rate"], json!(99.4));
-    assert_eq!(got["values"].as_object().unwrap().len(), 37);
+    assert_eq!(got["values"].as_object().unwrap().len(), 39);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +308,7 @@ async fn a_real_change_increments_the_revision(app: TestApp) {
 async fn put_replaces_the_whole_form(app: TestApp) {
     file_seed(&app).await;
 
-    // Drop two figures and the university count (which drops the warning), keep one section.
+    // Drop two figures and the university count, keep one section.
     let mut body = seed_with(
         json!({"one_stop_allowance_vnd": null, "training_courses_attended": null, "civil_servants_university_degree": null}),
     );
@@ -319,12 +318,12 @@ async fn put_replaces_the_whole_form(app: TestApp) {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["revision"], 2);
     let values = r.body["values"].as_object().unwrap();
-    assert_eq!(values.len(), 34);
+    assert_eq!(values.len(), 36);
     for gone in ["one_stop_allowance_vnd", "training_courses_attended", "civil_servants_university_degree"] {
         assert!(!values.contains_key(gone), "{gone} was not in the new form");
     }
     assert_eq!(r.body["narrative"], json!({"results": results}));
-    assert_eq!(r.body["findings"], json!([]), "the warning went with its figure");
+    assert_eq!(r.body["findings"], json!([]));
     assert_eq!(r.body["derived"]["civil_servants_university_rate"], Value::Null);
     assert_eq!(r.body["derived"]["resolved_on_time_rate"], json!(99.4));
 
@@ -442,7 +441,8 @@ async fn intake_outcome_mismatch_is_refused(app: TestApp) {
 
 async fn a_wrong_received_total_breaks_two_identities(app: TestApp) {
     let before = file_seed(&app).await;
-    let body = seed_with(json!({"dossiers_received_total": 170}));
+    // Two chairs besides: a warning, which comes back with the errors.
+    let body = seed_with(json!({"dossiers_received_total": 170, "committee_chairs": 2}));
     let mut all = vec!["dossiers_received_total"];
     all.extend(DOSSIER_PARTS);
     let r = assert_refused(
@@ -463,10 +463,13 @@ async fn a_wrong_received_total_breaks_two_identities(app: TestApp) {
         ],
     )
     .await;
-    // The seed's warning is returned with the errors.
+    assert_eq!(of_severity(&r, "warning"), vec![finding("implausible_value", &["committee_chairs"])]);
+    // Officers read the form's labels, not the codes.
+    let errors = r.body["errors"].as_array().expect("errors");
+    let received = errors.iter().find(|e| e["code"] == "received_total_mismatch").expect("the total's finding");
     assert_eq!(
-        of_severity(&r, "warning"),
-        vec![finding("part_exceeds_whole", &["civil_servants_university_degree", "civil_servants"])]
+        received["message_vi"],
+        "“Tổng số hồ sơ TTHC tiếp nhận” (170) phải bằng tổng các thành phần “Số hồ sơ TTHC từ kỳ trước chuyển qua” + “Số hồ sơ mới tiếp nhận trực tuyến” + “Số hồ sơ mới tiếp nhận trực tiếp và qua dịch vụ bưu chính” (168)"
     );
 }
 
@@ -841,7 +844,7 @@ async fn a_draft_is_private_until_submitted(app: TestApp) {
     assert_eq!(r.body["submitted_at"], Value::Null);
     assert_eq!(r.body["on_time"], Value::Null);
     assert_eq!(r.body["derived"]["resolved_on_time_rate"], json!(99.4));
-    assert_eq!(r.findings("findings").len(), 1, "a draft carries its warnings too");
+    assert_eq!(r.body["findings"], json!([]), "the seed has nothing to warn about");
 
     // Saving the same draft again is no change.
     let again = app.put(&draft_path, &own, &seed_body()).await;
@@ -962,7 +965,7 @@ async fn if_match_without_a_report_is_refused(app: TestApp) {
 }
 
 backend_tests!(
-    seed_report_is_filed_with_its_derived_figures_and_warning,
+    seed_report_is_filed_with_its_derived_figures,
     seed_report_reads_back_for_commune_district_and_province,
     identical_resubmission_keeps_the_revision,
     a_real_change_increments_the_revision,

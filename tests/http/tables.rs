@@ -61,7 +61,9 @@ async fn the_unit_list_is_scoped_filtered_and_paged(app: TestApp) {
     let text = csv_text(&d, "don-vi-2024-06");
     let records = parse_csv(&text);
     assert_eq!(records[0], ["Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Hiệu lực từ", "Hiệu lực đến"]);
-    assert_eq!(records[1], ["07273", "Xã Đông Sơn", "xã/phường/đặc khu", "215", "", ""]);
+    // June 2024: the commune level holds xã, phường and thị trấn (Bố Hạ is one).
+    assert_eq!(records[1], ["07273", "Xã Đông Sơn", "xã/phường/thị trấn", "215", "", ""]);
+    assert_eq!(records[3], ["07294", "Thị trấn Bố Hạ", "xã/phường/thị trấn", "215", "", ""]);
     assert_eq!(records.len(), 5);
 
     // Bad paging and filters are problems.

@@ -730,8 +730,9 @@ async fn a_dry_run_stores_nothing(app: TestApp) {
     let own = commune(&app, "07273");
     let dry = format!("{SEED}?dry_run=true");
 
-    // Before any report: the whole answer, revision 0, and nothing stored.
-    let r = app.put(&dry, &own, &seed_body()).await;
+    // Before any report: the whole answer, revision 0, and nothing stored (two chairs: a
+    // warning, answered too).
+    let r = app.put(&dry, &own, &seed_with(json!({"committee_chairs": 2}))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(r.header("etag"), None, "a dry run has no entity to tag");
@@ -745,13 +746,10 @@ async fn a_dry_run_stores_nothing(app: TestApp) {
     assert_eq!(b["unit_name"], "Xã Đông Sơn");
     assert_eq!(b["period"], "2024-06");
     assert_eq!(b["updated_by"], "test-commune");
-    assert_eq!(b["values"].as_object().unwrap().len(), 37);
+    assert_eq!(b["values"].as_object().unwrap().len(), 39);
     assert_eq!(b["derived"]["resolved_on_time_rate"], json!(99.4));
     assert_eq!(b["derived"]["dossiers_received_total"], json!(168));
-    assert_eq!(
-        r.findings("findings"),
-        vec![finding("part_exceeds_whole", &["civil_servants_university_degree", "civil_servants"])]
-    );
+    assert_eq!(r.findings("findings"), vec![finding("implausible_value", &["committee_chairs"])]);
     assert_eq!(b["findings"][0]["severity"], "warning");
     assert_nothing_stored(&app).await;
 
@@ -918,7 +916,10 @@ async fn revisions_and_changes_page_one_at_a_time(app: TestApp) {
     };
     write(app.file("07273", "2024-06", &seed_body()).await, 201, 1);
     write(app.file("07273", "2024-06", &seed_with(json!({"computers": 21}))).await, 200, 2);
-    let third = seed_with(json!({"computers": 21, "edocs_outgoing_rate": 85, "one_stop_allowance_vnd": null}));
+    // The third form has a warning (two chairs) the first two do not.
+    let third = seed_with(
+        json!({"computers": 21, "edocs_outgoing_rate": 85, "one_stop_allowance_vnd": null, "committee_chairs": 2}),
+    );
     write(app.file("07273", "2024-06", &third).await, 200, 3);
     write(act(&app, &yen_the, "07273", "2024-06", "return", Some("Kiểm tra lại")).await, 200, 4);
     write(app.put(&format!("{SEED}?draft=true"), &own, &third).await, 200, 5);
@@ -950,17 +951,18 @@ async fn revisions_and_changes_page_one_at_a_time(app: TestApp) {
         revs.iter().map(|r| chrono::DateTime::parse_from_rfc3339(r["created_at"].as_str().unwrap()).unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     // Each revision keeps its own values and findings.
-    assert_eq!(revs[0]["values"].as_object().unwrap().len(), 37);
+    assert_eq!(revs[0]["values"].as_object().unwrap().len(), 39);
     assert_eq!(revs[0]["values"]["computers"], 20);
     assert_eq!(revs[1]["values"]["computers"], 21);
-    assert_eq!(revs[2]["values"].as_object().unwrap().len(), 36);
+    assert_eq!(revs[2]["values"].as_object().unwrap().len(), 38);
     assert_eq!(revs[2]["values"]["edocs_outgoing_rate"], json!(85.0));
     for r in &revs[2..] {
         assert_eq!(r["values"], revs[2]["values"], "review actions keep the form");
     }
+    assert_eq!(revs[0]["findings"], json!([]));
     assert_eq!(
-        revs[0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect::<Vec<_>>(),
-        ["part_exceeds_whole"]
+        revs[2]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["implausible_value"]
     );
     // What GET shows is the last revision.
     let g = stored(&app, "07273", "2024-06").await;
@@ -991,7 +993,7 @@ async fn revisions_and_changes_page_one_at_a_time(app: TestApp) {
         }
     }
     let first = sets[0]["changes"].as_array().unwrap();
-    assert_eq!(first.len(), 37);
+    assert_eq!(first.len(), 39);
     for c in first {
         assert_eq!(c["old"], Value::Null, "{c}");
         assert_eq!(c["new"], revs[0]["values"][c["indicator"].as_str().unwrap()], "{c}");
@@ -1005,6 +1007,7 @@ async fn revisions_and_changes_page_one_at_a_time(app: TestApp) {
     assert_eq!(
         third_changes,
         vec![
+            json!({"indicator": "committee_chairs", "old": 1, "new": 2}),
             json!({"indicator": "edocs_outgoing_rate", "old": 80.0, "new": 85.0}),
             json!({"indicator": "one_stop_allowance_vnd", "old": 250000, "new": null}),
         ]

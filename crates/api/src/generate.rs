@@ -166,7 +166,7 @@ pub fn run(args: &GenerateArgs) -> Result<Summary, String> {
                 unit: commune.clone(),
                 period: month,
                 status,
-                findings: check_values(&values),
+                findings: check_values(&catalog, &values),
                 submitted_at: if status == ReportStatus::Draft { None } else { submitted_at },
                 values,
                 actor: format!("generator-{commune}"),

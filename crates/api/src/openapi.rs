@@ -176,6 +176,13 @@ impl Modify for CatalogSchemas<'_> {
             if ind.required_on_submit {
                 description.push_str(" (required to submit)");
             }
+            for later in &ind.labels_from {
+                description.push_str(&format!("; from {}: {} — {}", later.from, later.label_vi, later.label_en));
+            }
+            if let Some(from) = ind.superseded_from {
+                description
+                    .push_str(&format!("; superseded from {from} by {}, still accepted", ind.superseded_by.join(", ")));
+            }
             let mut p = ObjectBuilder::new()
                 .schema_type(SchemaType::from_iter([kind, Type::Null]))
                 .description(Some(description));

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::period::Month;
 use crate::report::{MAX_AMOUNT_VND, MAX_COUNT};
 
 /// The PAR (CCHC) domain an indicator belongs to; the commune PAR index has these domains.
@@ -98,6 +99,18 @@ pub enum TimeAggregation {
     None,
 }
 
+/// An indicator's labels from a month on: the terms of a reform (the one-stop unit of a commune
+/// became its *Trung tâm phục vụ hành chính công* from July 2025).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeriodLabel {
+    /// The first month (`YYYY-MM`) these labels apply to.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2025-07"))]
+    pub from: Month,
+    pub label_vi: String,
+    pub label_en: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Indicator {
@@ -115,6 +128,29 @@ pub struct Indicator {
     /// A submitted (not draft) report must carry it: the Biểu 06 figures.
     #[serde(default)]
     pub required_on_submit: bool,
+    /// The month (`YYYY-MM`) from which other indicators replace this one; it stays accepted
+    /// in every period, so that old and new reports alike can be filed and compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "2022-08"))]
+    pub superseded_from: Option<Month>,
+    /// The indicators that replace it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub superseded_by: Vec<String>,
+    /// Labels that apply from a month on, oldest first; `label_vi` and `label_en` before the
+    /// first of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels_from: Vec<PeriodLabel>,
+}
+
+impl Indicator {
+    /// The labels in force in `month`: `(label_vi, label_en)`.
+    pub fn labels_in(&self, month: Month) -> (&str, &str) {
+        self.labels_from
+            .iter()
+            .rev()
+            .find(|l| l.from <= month)
+            .map_or((self.label_vi.as_str(), self.label_en.as_str()), |l| (l.label_vi.as_str(), l.label_en.as_str()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -127,6 +163,10 @@ pub enum CatalogError {
     BadCode(String),
     #[error("indicator `{code}`: a {kind:?} cannot aggregate as {aggregation:?}")]
     BadAggregation { code: String, kind: IndicatorKind, aggregation: UnitAggregation },
+    #[error("indicator `{0}`: its labels_from must be in month order, each with both labels")]
+    BadLabels(String),
+    #[error("indicator `{code}` is superseded by `{by}`, which is not in the catalog")]
+    UnknownSuccessor { code: String, by: String },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,8 +204,18 @@ impl Catalog {
                     aggregation: ind.unit_aggregation,
                 });
             }
+            let labels_ok = ind.labels_from.windows(2).all(|w| w[0].from < w[1].from)
+                && ind.labels_from.iter().all(|l| !l.label_vi.trim().is_empty() && !l.label_en.trim().is_empty());
+            if !labels_ok {
+                return Err(CatalogError::BadLabels(ind.code.clone()));
+            }
             if index.insert(ind.code.clone(), i).is_some() {
                 return Err(CatalogError::Duplicate(ind.code.clone()));
+            }
+        }
+        for ind in &indicators {
+            if let Some(by) = ind.superseded_by.iter().find(|c| !index.contains_key(*c)) {
+                return Err(CatalogError::UnknownSuccessor { code: ind.code.clone(), by: by.clone() });
             }
         }
         Ok(Catalog { indicators, index })
@@ -174,6 +224,20 @@ impl Catalog {
     pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
         let file: CatalogFile = serde_json::from_str(json).map_err(|e| CatalogError::Json(e.to_string()))?;
         Catalog::new(file.indicators)
+    }
+
+    /// The catalog as a report of `month` reads it: every indicator under the labels in force
+    /// then. Messages, tables and the form of that month use it.
+    pub fn in_period(&self, month: Month) -> Catalog {
+        let indicators = self
+            .indicators
+            .iter()
+            .map(|i| {
+                let (vi, en) = i.labels_in(month);
+                Indicator { label_vi: vi.to_owned(), label_en: en.to_owned(), ..i.clone() }
+            })
+            .collect();
+        Catalog { indicators, index: self.index.clone() }
     }
 
     /// The catalog shipped with the binary.
@@ -191,6 +255,30 @@ impl Catalog {
 
     pub fn indicators(&self) -> &[Indicator] {
         &self.indicators
+    }
+
+    /// The Vietnamese name officers read for an indicator or a derived figure; the code itself
+    /// only for a code that is neither (messages never show officers a developer's name where
+    /// there is a label).
+    pub fn label_vi<'a>(&'a self, code: &'a str) -> &'a str {
+        self.get(code)
+            .map(|i| i.label_vi.as_str())
+            .or_else(|| crate::derived::derived_figure(code).map(|d| d.label_vi))
+            .unwrap_or(code)
+    }
+
+    /// The English name, as `label_vi`.
+    pub fn label_en<'a>(&'a self, code: &'a str) -> &'a str {
+        self.get(code)
+            .map(|i| i.label_en.as_str())
+            .or_else(|| crate::derived::derived_figure(code).map(|d| d.label_en))
+            .unwrap_or(code)
+    }
+
+    /// Vietnamese labels of `codes` in quotation marks, joined by `sep`: how a message names
+    /// several indicators.
+    pub fn quoted_vi(&self, codes: &[&str], sep: &str) -> String {
+        codes.iter().map(|c| format!("“{}”", self.label_vi(c))).collect::<Vec<_>>().join(sep)
     }
 
     /// Position in catalog order, so findings and tables follow the form's order.
@@ -245,6 +333,9 @@ mod tests {
             "iso_9001_applied",
             "one_stop_room_area_m2",
             "online_services_level_3_4",
+            "complaints_received",
+            "complaints_resolved",
+            "satisfaction_rate",
         ] {
             let ind = c.get(code).unwrap_or_else(|| panic!("{code} missing from the catalog"));
             assert!(!ind.label_vi.is_empty() && !ind.label_en.is_empty(), "{code} needs both labels");
@@ -252,6 +343,113 @@ mod tests {
         assert_eq!(c.get("dossiers_pending_overdue").unwrap().time_aggregation, TimeAggregation::Last);
         assert_eq!(c.get("dossiers_carried_over").unwrap().time_aggregation, TimeAggregation::First);
         assert_eq!(c.get("edocs_incoming_rate").unwrap().unit_aggregation, UnitAggregation::Mean);
+    }
+
+    #[test]
+    fn the_seeds_figures_without_an_indicator_are_in_the_catalog() {
+        let c = Catalog::builtin();
+        let complaints = c.get("complaints_received").unwrap();
+        assert_eq!(complaints.label_vi, "Số đơn thư khiếu nại, tố cáo tiếp nhận");
+        assert_eq!(complaints.label_en, "Complaints and denunciations received");
+        assert_eq!(
+            (complaints.kind, complaints.unit_aggregation, complaints.time_aggregation),
+            (IndicatorKind::Count, UnitAggregation::Sum, TimeAggregation::Sum)
+        );
+        let resolved = c.get("complaints_resolved").unwrap();
+        assert_eq!(resolved.label_vi, "Số đơn thư khiếu nại, tố cáo đã giải quyết");
+        assert_eq!(
+            (resolved.unit_aggregation, resolved.time_aggregation),
+            (UnitAggregation::Sum, TimeAggregation::Sum)
+        );
+        let satisfaction = c.get("satisfaction_rate").unwrap();
+        assert_eq!(satisfaction.label_vi, "Tỷ lệ hài lòng của người dân, tổ chức đối với việc giải quyết TTHC");
+        assert_eq!(
+            (satisfaction.kind, satisfaction.unit_aggregation, satisfaction.time_aggregation),
+            (IndicatorKind::Percent, UnitAggregation::Mean, TimeAggregation::Mean)
+        );
+        // The derived computers per member of staff is a figure, not an indicator to report.
+        assert!(!c.contains("computers_per_staff"));
+        assert!(crate::derived::derived_figure("computers_per_staff").is_some());
+    }
+
+    #[test]
+    fn terms_follow_the_period() {
+        let c = Catalog::builtin();
+        let m = |s: &str| s.parse::<Month>().unwrap();
+        // DVC mức độ 3, 4: accepted in every period, superseded from August 2022 (NĐ 42/2022/NĐ-CP).
+        let old = c.get("online_services_level_3_4").unwrap();
+        assert_eq!(old.superseded_from, Some(m("2022-08")));
+        assert_eq!(old.superseded_by, ["online_services_full", "online_services_partial"]);
+        assert_eq!(old.labels_in(m("2022-07")).0, "Cung cấp dịch vụ công trực tuyến mức độ 3, 4");
+        assert_eq!(
+            old.labels_in(m("2024-06")),
+            (
+                "Cung cấp dịch vụ công trực tuyến mức độ 3, 4 (đã được thay bằng dịch vụ công trực tuyến toàn trình, một phần từ tháng 8/2022)",
+                "Online public services at level 3-4 provided (superseded from 2022-08 by full and partial online public services)"
+            )
+        );
+        let full = c.get("online_services_full").unwrap();
+        assert_eq!(full.label_vi, "Số dịch vụ công trực tuyến toàn trình");
+        assert_eq!((full.kind, full.time_aggregation), (IndicatorKind::Count, TimeAggregation::Last));
+        assert_eq!(c.get("online_services_partial").unwrap().label_vi, "Số dịch vụ công trực tuyến một phần");
+        // The one-stop unit became the Trung tâm phục vụ hành chính công from July 2025.
+        let allowance = c.get("one_stop_allowance_vnd").unwrap();
+        assert_eq!(allowance.labels_in(m("2025-06")).0, "Mức hỗ trợ công chức Bộ phận Một cửa (đồng/người/tháng)");
+        assert_eq!(
+            allowance.labels_in(m("2025-07")),
+            (
+                "Mức hỗ trợ công chức Trung tâm phục vụ hành chính công xã (đồng/người/tháng)",
+                "Allowance for the staff of the commune's public administration service centre (VND per person per month)"
+            )
+        );
+        let july = c.in_period(m("2025-07"));
+        assert_eq!(july.label_vi("one_stop_room_area_m2"), "Diện tích Trung tâm phục vụ hành chính công xã (m²)");
+        assert_eq!(c.in_period(m("2024-06")).label_vi("one_stop_room_area_m2"), "Diện tích phòng Bộ phận Một cửa (m²)");
+        assert_eq!(july.label_vi("civil_servants"), "Số công chức cấp xã", "other labels stay");
+        assert_eq!(july.position("computers"), c.position("computers"));
+    }
+
+    #[test]
+    fn refuses_unordered_period_labels_and_unknown_successors() {
+        let mut json: serde_json::Value = serde_json::from_str(BUILTIN_CATALOG_JSON).unwrap();
+        let list = json["indicators"].as_array_mut().unwrap();
+        let at = list.iter().position(|i| i["code"] == "one_stop_room_area_m2").unwrap();
+        list[at]["labels_from"] = serde_json::json!([
+            {"from": "2025-07", "label_vi": "b", "label_en": "b"},
+            {"from": "2024-01", "label_vi": "a", "label_en": "a"}
+        ]);
+        assert_eq!(
+            Catalog::from_json(&json.to_string()).unwrap_err(),
+            CatalogError::BadLabels("one_stop_room_area_m2".into())
+        );
+        list_set(&mut json, "one_stop_room_area_m2", "labels_from", serde_json::json!([]));
+        list_set(&mut json, "online_services_level_3_4", "superseded_by", serde_json::json!(["online_services_all"]));
+        assert_eq!(
+            Catalog::from_json(&json.to_string()).unwrap_err(),
+            CatalogError::UnknownSuccessor {
+                code: "online_services_level_3_4".into(),
+                by: "online_services_all".into()
+            }
+        );
+    }
+
+    fn list_set(json: &mut serde_json::Value, code: &str, key: &str, value: serde_json::Value) {
+        let list = json["indicators"].as_array_mut().unwrap();
+        let at = list.iter().position(|i| i["code"] == code).unwrap();
+        list[at][key] = value;
+    }
+
+    #[test]
+    fn labels_for_messages() {
+        let c = Catalog::builtin();
+        assert_eq!(c.label_vi("civil_servants"), "Số công chức cấp xã");
+        assert_eq!(c.label_en("civil_servants"), "Commune civil servants");
+        assert_eq!(c.label_vi("dossiers_received_new"), "Số hồ sơ mới tiếp nhận trong kỳ", "a derived figure");
+        assert_eq!(c.label_vi("no_such_code"), "no_such_code");
+        assert_eq!(
+            c.quoted_vi(&["civil_servants", "staff_total"], ", "),
+            "“Số công chức cấp xã”, “Tổng số cán bộ, công chức, viên chức”"
+        );
     }
 
     #[test]
@@ -266,6 +464,9 @@ mod tests {
             time_aggregation: TimeAggregation::Sum,
             source: None,
             required_on_submit: false,
+            superseded_from: None,
+            superseded_by: Vec::new(),
+            labels_from: Vec::new(),
         };
         assert_eq!(
             Catalog::new(vec![

@@ -12,8 +12,15 @@ use crate::report::Values;
 pub enum Formula {
     /// The sum of the terms; a reported figure of the same code takes precedence.
     Sum(&'static [&'static str]),
-    /// 100 × sum(numerator) / sum(denominator); undefined when the denominator is zero.
+    /// A share in percent, 100 × sum(numerator) / sum(denominator), where the numerator counts
+    /// a part of the people or dossiers the denominator counts. Undefined when the denominator
+    /// is zero, and when the part exceeds its whole (figures that contradict each other, which
+    /// validation warns about): a share never exceeds 100 %, by its definition rather than by
+    /// clamping.
     Ratio { numerator: &'static [&'static str], denominator: &'static [&'static str] },
+    /// sum(numerator) / sum(denominator), not a share (computers per member of staff);
+    /// undefined when the denominator is zero.
+    Quotient { numerator: &'static [&'static str], denominator: &'static [&'static str] },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,24 +95,33 @@ pub const DERIVED: &[DerivedFigure] = &[
     },
     DerivedFigure {
         code: "civil_servants_standard_rate",
-        label_vi: "Tỷ lệ công chức đạt chuẩn (%)",
-        label_en: "Civil servants meeting the standard (%)",
+        label_vi: "Tỷ lệ công chức đạt chuẩn: số công chức đạt chuẩn ÷ số công chức cấp xã (%)",
+        label_en: "Civil servants meeting the standard ÷ commune civil servants (%)",
         formula: Formula::Ratio { numerator: &["civil_servants_meeting_standard"], denominator: &["civil_servants"] },
     },
+    // The university count takes in officials and public employees as well as civil servants
+    // (the seed report counts 10 graduates among its 9 civil servants and 20 staff), so it is a
+    // share of the whole staff.
     DerivedFigure {
         code: "civil_servants_university_rate",
-        label_vi: "Tỷ lệ cán bộ, công chức có trình độ đại học trở lên (%)",
-        label_en: "Officials with a university degree per civil servant (%)",
-        formula: Formula::Ratio { numerator: &["civil_servants_university_degree"], denominator: &["civil_servants"] },
+        label_vi: "Tỷ lệ có trình độ đại học trở lên: số cán bộ, công chức, viên chức có trình độ đại học trở lên ÷ tổng số cán bộ, công chức, viên chức (%)",
+        label_en: "University degree or higher: officials, civil servants and public employees with one ÷ all officials, civil servants and public employees (%)",
+        formula: Formula::Ratio { numerator: &["civil_servants_university_degree"], denominator: &["staff_total"] },
     },
     DerivedFigure {
         code: "civil_servants_political_theory_rate",
-        label_vi: "Tỷ lệ cán bộ, công chức có trình độ trung cấp LLCT trở lên (%)",
-        label_en: "Officials with intermediate political theory per civil servant (%)",
+        label_vi: "Tỷ lệ có trình độ trung cấp LLCT trở lên: số công chức cấp xã có trình độ trung cấp LLCT trở lên ÷ số công chức cấp xã (%)",
+        label_en: "Intermediate political theory or higher: commune civil servants with it ÷ commune civil servants (%)",
         formula: Formula::Ratio {
             numerator: &["civil_servants_political_theory_intermediate"],
             denominator: &["civil_servants"],
         },
+    },
+    DerivedFigure {
+        code: "computers_per_staff",
+        label_vi: "Số máy tính bình quân: số máy tính tại cơ quan ÷ tổng số cán bộ, công chức, viên chức",
+        label_en: "Computers per member of staff: computers in the office ÷ officials, civil servants and public employees",
+        formula: Formula::Quotient { numerator: &["computers"], denominator: &["staff_total"] },
     },
 ];
 
@@ -113,7 +129,8 @@ pub fn derived_figure(code: &str) -> Option<&'static DerivedFigure> {
     DERIVED.iter().find(|d| d.code == code)
 }
 
-/// Derived figures by code; `None` where an input is not reported or a denominator is zero.
+/// Derived figures by code; `None` where an input is not reported, a denominator is zero or a
+/// share's part exceeds its whole.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Derived(BTreeMap<&'static str, Option<f64>>);
 
@@ -143,7 +160,11 @@ pub fn derive(values: &Values) -> Derived {
         let value = match fig.formula {
             Formula::Sum(parts) => values.get(fig.code).map(|v| v.as_f64()).or_else(|| sum(parts, &out)),
             Formula::Ratio { numerator, denominator } => match (sum(numerator, &out), sum(denominator, &out)) {
-                (Some(n), Some(d)) if d > 0.0 => Some(100.0 * n / d),
+                (Some(n), Some(d)) if d > 0.0 && n <= d => Some(100.0 * n / d),
+                _ => None,
+            },
+            Formula::Quotient { numerator, denominator } => match (sum(numerator, &out), sum(denominator, &out)) {
+                (Some(n), Some(d)) if d > 0.0 => Some(n / d),
                 _ => None,
             },
         };
@@ -181,12 +202,12 @@ impl utoipa::PartialSchema for Derived {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         let mut obj = ObjectBuilder::new().description(Some(
-            "Figures computed from the values: totals as whole numbers, rates in percent rounded to two decimals; null where an input is not reported or a denominator is zero",
+            "Figures computed from the values: totals as whole numbers, rates in percent (never above 100) and quotients rounded to two decimals; null where an input is not reported, a denominator is zero or a part exceeds its whole",
         ));
         for fig in DERIVED {
             let ty = match fig.formula {
                 Formula::Sum(_) => Type::Integer,
-                Formula::Ratio { .. } => Type::Number,
+                Formula::Ratio { .. } | Formula::Quotient { .. } => Type::Number,
             };
             obj = obj.property(
                 fig.code,
@@ -224,6 +245,9 @@ mod tests {
             ("dossiers_pending_overdue", 0),
             ("civil_servants", 9),
             ("civil_servants_political_theory_intermediate", 7),
+            ("civil_servants_university_degree", 10),
+            ("staff_total", 20),
+            ("computers", 20),
         ]);
         let d = derive(&v);
         assert_eq!(d.get("dossiers_received_total"), Some(168.0));
@@ -233,10 +257,44 @@ mod tests {
         assert_eq!(d.get("online_rate"), Some(100.0));
         assert_eq!(round2(d.get("progress_rate").unwrap()), 99.40); // (132+33+2)/168
         assert_eq!(round2(d.get("civil_servants_political_theory_rate").unwrap()), 77.78);
+        // 10 graduates among the 20 staff (not 10 / 9 = 111.11 % of the civil servants).
+        assert_eq!(d.get("civil_servants_university_rate"), Some(50.0));
+        assert_eq!(d.get("computers_per_staff"), Some(1.0), "20 computers for 20 staff");
         let json = serde_json::to_value(&d).unwrap();
         assert_eq!(json["dossiers_received_total"], serde_json::json!(168));
         assert_eq!(json["resolved_on_time_rate"], serde_json::json!(99.4));
         assert_eq!(json["civil_servants_standard_rate"], serde_json::Value::Null);
+        assert_eq!(json["civil_servants_university_rate"], serde_json::json!(50.0));
+        assert_eq!(json["computers_per_staff"], serde_json::json!(1.0));
+    }
+
+    #[test]
+    fn a_share_never_exceeds_its_whole() {
+        // Ten graduates reported among nine staff contradict each other: no rate, not 111.11 %.
+        let d = derive(&values(&[("civil_servants_university_degree", 10), ("staff_total", 9)]));
+        assert_eq!(d.get("civil_servants_university_rate"), None);
+        let d = derive(&values(&[("civil_servants_university_degree", 9), ("staff_total", 9)]));
+        assert_eq!(d.get("civil_servants_university_rate"), Some(100.0));
+        // A quotient is not a share: 30 computers for 20 staff is 1.5 each.
+        let d = derive(&values(&[("computers", 30), ("staff_total", 20)]));
+        assert_eq!(d.get("computers_per_staff"), Some(1.5));
+        assert_eq!(derive(&values(&[("computers", 3), ("staff_total", 0)])).get("computers_per_staff"), None);
+    }
+
+    #[test]
+    fn every_share_says_what_it_divides_by_what() {
+        for fig in DERIVED {
+            if let Formula::Ratio { .. } | Formula::Quotient { .. } = fig.formula
+                && fig.code.starts_with("civil_servants")
+            {
+                assert!(fig.label_vi.contains('÷') && fig.label_en.contains('÷'), "{}", fig.code);
+            }
+        }
+        let u = derived_figure("civil_servants_university_rate").unwrap();
+        assert_eq!(
+            u.label_vi,
+            "Tỷ lệ có trình độ đại học trở lên: số cán bộ, công chức, viên chức có trình độ đại học trở lên ÷ tổng số cán bộ, công chức, viên chức (%)"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! received total = carried over + online + direct; resolved = early + on time + overdue;
 //! pending = within deadline + overdue; received total = resolved + pending.
 
+use crate::catalog::Catalog;
 use crate::findings::Finding;
 use crate::report::Values;
 
@@ -23,7 +24,6 @@ struct Breakdown {
     code: &'static str,
     total: &'static str,
     parts: &'static [&'static str],
-    vi: &'static str,
     en: &'static str,
 }
 
@@ -31,21 +31,18 @@ const RECEIVED: Breakdown = Breakdown {
     code: "received_total_mismatch",
     total: RECEIVED_TOTAL,
     parts: &[CARRIED_OVER, RECEIVED_ONLINE, RECEIVED_DIRECT],
-    vi: "Tổng số hồ sơ tiếp nhận",
     en: "Dossiers received",
 };
 const RESOLVED: Breakdown = Breakdown {
     code: "resolved_total_mismatch",
     total: RESOLVED_TOTAL,
     parts: &[RESOLVED_EARLY, RESOLVED_ON_TIME, RESOLVED_OVERDUE],
-    vi: "Tổng số hồ sơ đã giải quyết",
     en: "Dossiers resolved",
 };
 const PENDING: Breakdown = Breakdown {
     code: "pending_total_mismatch",
     total: PENDING_TOTAL,
     parts: &[PENDING_WITHIN, PENDING_OVERDUE],
-    vi: "Tổng số hồ sơ đang giải quyết",
     en: "Dossiers pending",
 };
 
@@ -81,18 +78,21 @@ impl Breakdown {
         std::iter::once(self.total).chain(self.parts.iter().copied()).filter(|c| values.contains_key(*c)).collect()
     }
 
-    fn check(&self, values: &Values) -> Option<Finding> {
+    fn check(&self, catalog: &Catalog, values: &Values) -> Option<Finding> {
         let total = count(values, self.total)?;
         let present: Vec<i64> = self.parts.iter().filter_map(|p| count(values, p)).collect();
         let sum: i64 = present.iter().sum();
         let complete = present.len() == self.parts.len();
         if (complete && sum != total) || sum > total {
-            let parts = self.parts.join(" + ");
             Some(Finding::error(
                 self.code,
                 &self.reported(values),
-                format!("{} ({total}) phải bằng tổng các thành phần {parts} ({sum})", self.vi),
-                format!("{} ({total}) must equal the sum of its parts {parts} ({sum})", self.en),
+                format!(
+                    "“{}” ({total}) phải bằng tổng các thành phần {} ({sum})",
+                    catalog.label_vi(self.total),
+                    catalog.quoted_vi(self.parts, " + ")
+                ),
+                format!("{} ({total}) must equal the sum of its parts {} ({sum})", self.en, self.parts.join(" + ")),
             ))
         } else {
             None
@@ -101,8 +101,9 @@ impl Breakdown {
 }
 
 /// Checks the Biểu 06 identities that the reported figures let us check.
-pub fn check_identities(values: &Values) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = [&RECEIVED, &RESOLVED, &PENDING].iter().filter_map(|b| b.check(values)).collect();
+pub fn check_identities(catalog: &Catalog, values: &Values) -> Vec<Finding> {
+    let mut findings: Vec<Finding> =
+        [&RECEIVED, &RESOLVED, &PENDING].iter().filter_map(|b| b.check(catalog, values)).collect();
 
     if let (Some(received), Some(resolved), Some(pending)) =
         (RECEIVED.known(values), RESOLVED.known(values), PENDING.known(values))
@@ -132,7 +133,7 @@ pub fn check_identities(values: &Values) -> Vec<Finding> {
         findings.push(Finding::warning(
             "incomplete_dossier_figures",
             &missing,
-            format!("Số liệu hồ sơ TTHC (Biểu 06) chưa đầy đủ: thiếu {}", missing.join(", ")),
+            format!("Số liệu hồ sơ TTHC (Biểu 06) chưa đầy đủ: thiếu {}", catalog.quoted_vi(&missing, ", ")),
             format!("The dossier figures (Biểu 06) are incomplete: {} not reported", missing.join(", ")),
         ));
     }
@@ -143,6 +144,10 @@ pub fn check_identities(values: &Values) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::report::Value;
+
+    fn cat() -> Catalog {
+        Catalog::builtin()
+    }
 
     fn seed() -> Values {
         [
@@ -171,14 +176,14 @@ mod tests {
 
     #[test]
     fn the_seed_satisfies_every_identity() {
-        assert!(check_identities(&seed()).is_empty());
+        assert!(check_identities(&cat(), &seed()).is_empty());
         let with_totals = set(set(set(seed(), RECEIVED_TOTAL, 168), RESOLVED_TOTAL, 166), PENDING_TOTAL, 2);
-        assert!(check_identities(&with_totals).is_empty());
+        assert!(check_identities(&cat(), &with_totals).is_empty());
     }
 
     #[test]
     fn intake_must_equal_outcome() {
-        let f = check_identities(&set(seed(), RESOLVED_EARLY, 133));
+        let f = check_identities(&cat(), &set(seed(), RESOLVED_EARLY, 133));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].code, "intake_outcome_mismatch");
         assert_eq!(f[0].indicators.len(), 8);
@@ -188,7 +193,7 @@ mod tests {
     #[test]
     fn each_reported_total_must_match_its_parts() {
         assert_eq!(
-            summary(&check_identities(&set(seed(), RESOLVED_TOTAL, 165))),
+            summary(&check_identities(&cat(), &set(seed(), RESOLVED_TOTAL, 165))),
             vec![
                 (
                     "resolved_total_mismatch".into(),
@@ -216,9 +221,18 @@ mod tests {
                 ),
             ]
         );
-        let f = check_identities(&set(seed(), RECEIVED_TOTAL, 170));
+        let f = check_identities(&cat(), &set(seed(), RECEIVED_TOTAL, 170));
         assert_eq!(f[0].code, "received_total_mismatch");
-        let f = check_identities(&set(seed(), PENDING_TOTAL, 3));
+        // Officers read the labels of the form, never the codes.
+        assert_eq!(
+            f[0].message_vi,
+            "“Tổng số hồ sơ TTHC tiếp nhận” (170) phải bằng tổng các thành phần “Số hồ sơ TTHC từ kỳ trước chuyển qua” + “Số hồ sơ mới tiếp nhận trực tuyến” + “Số hồ sơ mới tiếp nhận trực tiếp và qua dịch vụ bưu chính” (168)"
+        );
+        assert_eq!(
+            f[0].message_en,
+            "Dossiers received (170) must equal the sum of its parts dossiers_carried_over + dossiers_received_online + dossiers_received_direct (168)"
+        );
+        let f = check_identities(&cat(), &set(seed(), PENDING_TOTAL, 3));
         assert_eq!(f[0].code, "pending_total_mismatch");
     }
 
@@ -228,19 +242,23 @@ mod tests {
             .into_iter()
             .map(|(k, n)| (k.to_owned(), Value::Count(n)))
             .collect();
-        let f = check_identities(&v);
+        let f = check_identities(&cat(), &v);
         assert_eq!(f[0].code, "resolved_total_mismatch");
         let v: Values = [(RESOLVED_TOTAL, 10), (RESOLVED_EARLY, 9)]
             .into_iter()
             .map(|(k, n)| (k.to_owned(), Value::Count(n)))
             .collect();
-        let f = check_identities(&v);
+        let f = check_identities(&cat(), &v);
         assert_eq!(summary(&f)[0].0, "incomplete_dossier_figures");
         assert!(!f[0].is_error());
+        assert_eq!(
+            f[0].message_vi,
+            "Số liệu hồ sơ TTHC (Biểu 06) chưa đầy đủ: thiếu “Số hồ sơ TTHC từ kỳ trước chuyển qua”, “Số hồ sơ mới tiếp nhận trực tuyến”, “Số hồ sơ mới tiếp nhận trực tiếp và qua dịch vụ bưu chính”, “Số hồ sơ đã giải quyết đúng hạn”, “Số hồ sơ đã giải quyết quá hạn”, “Số hồ sơ đang giải quyết trong hạn”, “Số hồ sơ đang giải quyết quá hạn”"
+        );
     }
 
     #[test]
     fn no_dossier_figures_no_findings() {
-        assert!(check_identities(&Values::new()).is_empty());
+        assert!(check_identities(&cat(), &Values::new()).is_empty());
     }
 }

@@ -120,7 +120,7 @@ pub fn check_outliers(catalog: &Catalog, values: &Values, past: &[&Values]) -> V
             out.push(Finding::warning(
                 "outlier",
                 &[&ind.code],
-                format!("`{}` = {x} khác xa các tháng trước của xã (thường trong khoảng {low}–{high})", ind.code),
+                format!("“{}” = {x} khác xa các tháng trước của xã (thường trong khoảng {low}–{high})", ind.label_vi),
                 format!("`{}` = {x} is far from this commune's own past months (expected {low}–{high}; modified z-score {z:.1})", ind.code),
             ));
         }
@@ -223,6 +223,10 @@ mod tests {
         assert_eq!(f[0].indicators, ["dossiers_received_online"]);
         assert!(!f[0].is_error());
         assert!(f[0].message_en.contains("(expected 82–122; modified z-score 50.3)"), "{}", f[0].message_en);
+        assert_eq!(
+            f[0].message_vi,
+            "“Số hồ sơ mới tiếp nhận trực tuyến” = 400 khác xa các tháng trước của xã (thường trong khoảng 82–122)"
+        );
         assert!(check_outliers(&cat, &now, &past[..5]).is_empty(), "five months are too few");
     }
 

@@ -109,21 +109,31 @@ impl std::fmt::Display for Standing {
 }
 
 /// Ranks `items` by `score` (higher first). Returns the items in display order with their ranks.
-pub fn rank<T>(
+pub fn rank<T>(items: Vec<T>, score: impl Fn(&T) -> Option<f64>, code: impl Fn(&T) -> &str) -> Vec<(T, Option<u32>)> {
+    rank_complete_first(items, score, |_| false, code)
+}
+
+/// Ranks `items` by `score` (higher first), every unit whose period is `partial` (months not
+/// reported) after every complete one, whatever its score: a commune that skipped a month is
+/// scored on the months it reported, and must not outrank those that reported them all. Ranks
+/// run on from the complete units to the partial ones.
+pub fn rank_complete_first<T>(
     mut items: Vec<T>,
     score: impl Fn(&T) -> Option<f64>,
+    partial: impl Fn(&T) -> bool,
     code: impl Fn(&T) -> &str,
 ) -> Vec<(T, Option<u32>)> {
-    // Compare at two decimals as integers, so 99.995 and 100.00 are the same score.
-    let key = |t: &T| score(t).map(|s| (round2(s) * 100.0).round() as i64);
+    // Compare at two decimals as integers, so 99.995 and 100.00 are the same score; complete
+    // units (tier 0) before partial ones (tier 1).
+    let key = |t: &T| score(t).map(|s| (u8::from(partial(t)), -((round2(s) * 100.0).round() as i64)));
     items.sort_by(|a, b| match (key(a), key(b)) {
-        (Some(x), Some(y)) => y.cmp(&x).then_with(|| code(a).cmp(code(b))),
+        (Some(x), Some(y)) => x.cmp(&y).then_with(|| code(a).cmp(code(b))),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => code(a).cmp(code(b)),
     });
     let mut out = Vec::with_capacity(items.len());
-    let mut previous: Option<(i64, u32)> = None;
+    let mut previous: Option<((u8, i64), u32)> = None;
     for (i, item) in items.into_iter().enumerate() {
         let rank = key(&item).map(|k| match previous {
             Some((p, r)) if p == k => r,
@@ -167,6 +177,24 @@ mod tests {
     fn unscored_units_are_listed_last_without_a_rank() {
         let r = ranked(&[("3", None), ("2", Some(10.0)), ("1", None), ("4", Some(10.0)), ("5", Some(11.0))]);
         assert_eq!(r, vec![("5", Some(1)), ("2", Some(2)), ("4", Some(2)), ("1", None), ("3", None)]);
+    }
+
+    #[test]
+    fn a_partial_period_ranks_below_every_complete_one() {
+        // 2024Q2: Hương Vĩ skipped June and scores 100.00 on April and May; Đông Sơn reported
+        // all three months (99.50), Bố Hạ too (97.00); Cao Xá skipped two months (100.00).
+        let items = [("07276", 100.0, true), ("07273", 99.5, false), ("07294", 97.0, false), ("07312", 100.0, true)];
+        let r: Vec<(&str, Option<u32>)> = rank_complete_first(items.to_vec(), |t| Some(t.1), |t| t.2, |t| t.0)
+            .into_iter()
+            .map(|((c, ..), r)| (c, r))
+            .collect();
+        // The complete first; the partial after them, tied among themselves at 100.00.
+        assert_eq!(r, vec![("07273", Some(1)), ("07294", Some(2)), ("07276", Some(3)), ("07312", Some(3))]);
+        // A partial unit and a complete one with the same score do not share a rank.
+        let same = [("a", 90.0, true), ("b", 90.0, false)];
+        let r: Vec<Option<u32>> =
+            rank_complete_first(same.to_vec(), |t| Some(t.1), |t| t.2, |t| t.0).into_iter().map(|x| x.1).collect();
+        assert_eq!(r, vec![Some(1), Some(2)]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! difference is a warning on the report and a line in the reconciliation table; a commune the
 //! portal sent no records for is left out of the comparison (no records is not zero dossiers).
 
+use crate::catalog::Catalog;
 use crate::dossier_figures::PARTS;
 use crate::findings::Finding;
 use crate::period::{Month, ReportingCalendar};
@@ -47,7 +48,7 @@ pub fn compare(reported: &Values, portal: Option<&Values>) -> Vec<Comparison> {
 }
 
 /// A warning for each figure of a report being filed that the portal's records contradict.
-pub fn mismatch_findings(reported: &Values, portal: Option<&Values>) -> Vec<Finding> {
+pub fn mismatch_findings(catalog: &Catalog, reported: &Values, portal: Option<&Values>) -> Vec<Finding> {
     compare(reported, portal)
         .into_iter()
         .filter(Comparison::differs)
@@ -56,7 +57,7 @@ pub fn mismatch_findings(reported: &Values, portal: Option<&Values>) -> Vec<Find
             Some(Finding::warning(
                 "portal_mismatch",
                 &[indicator],
-                format!("`{indicator}` = {r}, nhưng Cổng dịch vụ công ghi nhận {p}"),
+                format!("“{}” = {r}, nhưng Cổng dịch vụ công ghi nhận {p}", catalog.label_vi(indicator)),
                 format!("`{indicator}` = {r}, but the portal's dossier records give {p}"),
             ))
         })
@@ -78,10 +79,11 @@ mod tests {
         assert_eq!(c.len(), 9, "eight parts and the digitised count");
         let online = c.iter().find(|c| c.indicator == "dossiers_received_online").unwrap();
         assert_eq!((online.reported, online.portal, online.difference()), (Some(168), Some(170), Some(-2)));
-        let f = mismatch_findings(&reported, Some(&portal));
+        let f = mismatch_findings(&Catalog::builtin(), &reported, Some(&portal));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].message_en, "`dossiers_received_online` = 168, but the portal's dossier records give 170");
-        assert!(mismatch_findings(&reported, None).is_empty(), "no records, nothing to compare");
+        assert_eq!(f[0].message_vi, "“Số hồ sơ mới tiếp nhận trực tuyến” = 168, nhưng Cổng dịch vụ công ghi nhận 170");
+        assert!(mismatch_findings(&Catalog::builtin(), &reported, None).is_empty(), "no records, nothing to compare");
         assert_eq!(compare(&reported, None).iter().filter(|c| c.portal.is_some()).count(), 0);
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, IndicatorKind};
+use crate::catalog::{Catalog, Indicator, IndicatorKind};
 use crate::findings::Finding;
 use crate::period::Month;
 use crate::units::UnitCode;
@@ -197,7 +197,7 @@ pub fn parse_form(catalog: &Catalog, raw: &RawForm) -> (ReportForm, Vec<Finding>
             findings.push(Finding::error(
                 "unknown_indicator",
                 &[code],
-                format!("Chỉ tiêu `{code}` không có trong danh mục chỉ tiêu"),
+                format!("Mã chỉ tiêu “{code}” không có trong danh mục chỉ tiêu"),
                 format!("`{code}` is not an indicator of the catalog"),
             ));
             continue;
@@ -207,7 +207,7 @@ pub fn parse_form(catalog: &Catalog, raw: &RawForm) -> (ReportForm, Vec<Finding>
         }
         match parse_value(ind.kind, json) {
             Ok(v) => {
-                if let Some(f) = range_finding(code, ind.kind, v) {
+                if let Some(f) = range_finding(ind, v) {
                     findings.push(f);
                 } else {
                     values.insert(code.clone(), v);
@@ -216,13 +216,13 @@ pub fn parse_form(catalog: &Catalog, raw: &RawForm) -> (ReportForm, Vec<Finding>
             Err(ValueError::WrongType) => findings.push(Finding::error(
                 "wrong_type",
                 &[code],
-                format!("Chỉ tiêu `{code}` phải là {}", kind_vi(ind.kind)),
+                format!("Chỉ tiêu “{}” phải là {}", ind.label_vi, kind_vi(ind.kind)),
                 format!("`{code}` must be a {} ({:?}), got {}", ind.kind.json_type(), ind.kind, json_type_name(json)),
             )),
             Err(ValueError::NotIntegral) => findings.push(Finding::error(
                 "not_integer",
                 &[code],
-                format!("Chỉ tiêu `{code}` phải là số nguyên, nhận được {json}"),
+                format!("Chỉ tiêu “{}” phải là số nguyên, nhận được {json}", ind.label_vi),
                 format!("`{code}` must be a whole number, got {json}"),
             )),
         }
@@ -234,7 +234,7 @@ pub fn parse_form(catalog: &Catalog, raw: &RawForm) -> (ReportForm, Vec<Finding>
                 Finding::error(
                     "unknown_section",
                     &[],
-                    format!("Mục `{key}` không phải là một mục của báo cáo (direction, results, strengths, limitations, causes, next_month)"),
+                    format!("Mục “{key}” không phải là một mục của báo cáo (direction, results, strengths, limitations, causes, next_month)"),
                     format!("`{key}` is not a report section (direction, results, strengths, limitations, causes, next_month)"),
                 )
                 .at(format!("/narrative/{key}")),
@@ -251,7 +251,12 @@ pub fn parse_form(catalog: &Catalog, raw: &RawForm) -> (ReportForm, Vec<Finding>
                     Finding::error(
                         "control_character",
                         &[],
-                        format!("Mục `{key}` chứa ký tự điều khiển (U+{:04X}) ở ký tự thứ {}", e.code, e.at),
+                        format!(
+                            "Mục “{}” chứa ký tự điều khiển (U+{:04X}) ở ký tự thứ {}",
+                            section.title_vi(),
+                            e.code,
+                            e.at
+                        ),
                         format!("{e}; text may hold tabs and line breaks, not other control characters"),
                     )
                     .at(format!("/narrative/{key}")),
@@ -261,7 +266,7 @@ pub fn parse_form(catalog: &Catalog, raw: &RawForm) -> (ReportForm, Vec<Finding>
                 Finding::error(
                     "wrong_type",
                     &[],
-                    format!("Mục `{key}` phải là văn bản"),
+                    format!("Mục “{}” phải là văn bản", section.title_vi()),
                     format!("section `{key}` must be text, got {}", json_type_name(other)),
                 )
                 .at(format!("/narrative/{key}")),
@@ -299,13 +304,14 @@ fn parse_value(kind: IndicatorKind, json: &serde_json::Value) -> Result<Value, V
     }
 }
 
-fn range_finding(code: &str, kind: IndicatorKind, v: Value) -> Option<Finding> {
+fn range_finding(ind: &Indicator, v: Value) -> Option<Finding> {
+    let (code, kind, label) = (ind.code.as_str(), ind.kind, ind.label_vi.as_str());
     let x = v.as_f64();
     if kind != IndicatorKind::YesNo && x < 0.0 {
         return Some(Finding::error(
             "negative_value",
             &[code],
-            format!("Chỉ tiêu `{code}` không được âm (nhận được {x})"),
+            format!("Chỉ tiêu “{label}” không được âm (nhận được {x})"),
             format!("`{code}` cannot be negative (got {x})"),
         ));
     }
@@ -313,7 +319,7 @@ fn range_finding(code: &str, kind: IndicatorKind, v: Value) -> Option<Finding> {
         Some(max) if x > max => Some(Finding::error(
             "out_of_range",
             &[code],
-            format!("Chỉ tiêu `{code}` phải nằm trong khoảng 0–{max} (nhận được {x})"),
+            format!("Chỉ tiêu “{label}” phải nằm trong khoảng 0–{max} (nhận được {x})"),
             format!("`{code}` must be between 0 and {max} (got {x})"),
         )),
         _ => None,
@@ -396,6 +402,39 @@ mod tests {
     }
 
     #[test]
+    fn value_messages_name_the_indicator_by_its_label() {
+        let (_, findings) = parse_form(
+            &Catalog::builtin(),
+            &raw(json!({
+                "dossiers_received_online": "168",
+                "dossiers_received_direct": 1.5,
+                "edocs_incoming_rate": 130,
+                "computers": -2,
+                "no_such_indicator": 5
+            })),
+        );
+        let vi: Vec<(&str, &str)> = findings.iter().map(|f| (f.code.as_str(), f.message_vi.as_str())).collect();
+        assert_eq!(
+            vi,
+            vec![
+                ("wrong_type", "Chỉ tiêu “Số hồ sơ mới tiếp nhận trực tuyến” phải là số đếm (số nguyên không âm)"),
+                (
+                    "not_integer",
+                    "Chỉ tiêu “Số hồ sơ mới tiếp nhận trực tiếp và qua dịch vụ bưu chính” phải là số nguyên, nhận được 1.5"
+                ),
+                (
+                    "out_of_range",
+                    "Chỉ tiêu “Tỷ lệ văn bản đến dạng điện tử” phải nằm trong khoảng 0–100 (nhận được 130)"
+                ),
+                ("negative_value", "Chỉ tiêu “Số máy tính tại cơ quan” không được âm (nhận được -2)"),
+                ("unknown_indicator", "Mã chỉ tiêu “no_such_indicator” không có trong danh mục chỉ tiêu"),
+            ]
+        );
+        // English keeps the code, for the developer of the client.
+        assert_eq!(findings[0].message_en, "`dossiers_received_online` must be a integer (Count), got a string");
+    }
+
+    #[test]
     fn narrative_sections_are_checked() {
         let form = RawForm {
             values: BTreeMap::new(),
@@ -409,6 +448,8 @@ mod tests {
         let paths: Vec<_> = findings.iter().map(|f| (f.code.as_str(), f.path.as_deref())).collect();
         assert!(paths.contains(&("unknown_section", Some("/narrative/epilogue"))));
         assert!(paths.contains(&("wrong_type", Some("/narrative/causes"))));
+        let causes = findings.iter().find(|f| f.path.as_deref() == Some("/narrative/causes")).unwrap();
+        assert_eq!(causes.message_vi, "Mục “III.3 Nguyên nhân” phải là văn bản");
     }
 
     #[test]

@@ -43,6 +43,12 @@ mod tests {
             "250.000đ/người/tháng",
             "Tỉ lệ văn bản đến điện tử đạt: 99%",
             "văn bản đi điện tử đạt: 80%",
+            // No complaints at all: received 0, resolved 0.
+            "Không có các đơn thư khiếu nại",
+            // The staff the university count is a part of (20), not the 9 civil servants.
+            "tính đến nay là: 20 người",
+            "trình độ đại học 10 người",
+            "20 máy/20 cán bộ công",
         ] {
             assert!(DONG_SON_2024_06_TEXT.contains(phrase), "{phrase:?} not in the seed text");
         }
@@ -50,6 +56,12 @@ mod tests {
         assert_eq!(form.values["dossiers_received_online"], 168);
         assert_eq!(form.values["dossiers_resolved_early"], 132);
         assert_eq!(form.values["one_stop_allowance_vnd"], 250000);
+        assert_eq!(form.values["complaints_received"], 0);
+        assert_eq!(form.values["complaints_resolved"], 0);
+        assert_eq!(form.values["staff_total"], 20);
+        assert_eq!(form.values["civil_servants_university_degree"], 10);
+        // The report gives no satisfaction rate: not reported, not zero.
+        assert_eq!(form.values["satisfaction_rate"], serde_json::Value::Null);
         assert!(form.narrative["results"].as_str().unwrap().contains("168/168"));
     }
 }

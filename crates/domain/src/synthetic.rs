@@ -173,7 +173,7 @@ mod tests {
                 };
                 let (form, parse) = parse_form(&cat, &raw);
                 assert!(parse.is_empty(), "{parse:?}");
-                let findings = check_values(&form.values);
+                let findings = check_values(&cat, &form.values);
                 assert!(!has_errors(&findings), "{findings:?}");
             }
         }
@@ -191,6 +191,6 @@ mod tests {
         let mut v = month(&Profile::random(&mut rng(3)), 4, &mut rng(4));
         close_pending(&mut v);
         assert_eq!(pending_end(&v), 0);
-        assert!(!has_errors(&check_values(&v)));
+        assert!(!has_errors(&check_values(&Catalog::builtin(), &v)));
     }
 }

@@ -41,11 +41,25 @@ impl UnitLevel {
         }
     }
 
+    /// Every kind of unit the level has held: the commune level had *thị trấn* until the 2025
+    /// reform and has had *đặc khu* since.
     pub fn label_vi(self) -> &'static str {
         match self {
             UnitLevel::Province => "tỉnh/thành phố",
             UnitLevel::District => "huyện/quận/thị xã",
-            UnitLevel::Commune => "xã/phường/đặc khu",
+            UnitLevel::Commune => "xã/phường/thị trấn/đặc khu",
+        }
+    }
+
+    /// The kinds of unit the level holds in `month`: from July 2025 (Nghị quyết 202/2025/QH15)
+    /// the commune level is *xã, phường, đặc khu*, without *thị trấn*; before it, *xã, phường,
+    /// thị trấn*.
+    pub fn label_vi_in(self, month: crate::Month) -> &'static str {
+        let reformed = (month.year(), month.month()) >= (2025, 7);
+        match (self, reformed) {
+            (UnitLevel::Commune, false) => "xã/phường/thị trấn",
+            (UnitLevel::Commune, true) => "xã/phường/đặc khu",
+            (level, _) => level.label_vi(),
         }
     }
 }
@@ -209,6 +223,17 @@ impl UnitName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_commune_level_is_named_by_the_period() {
+        let m = |s: &str| s.parse::<crate::Month>().unwrap();
+        // The demo's thị trấn (Bố Hạ, Cầu Gồ, …) are commune-level units before the 2025 reform.
+        assert_eq!(UnitLevel::Commune.label_vi(), "xã/phường/thị trấn/đặc khu");
+        assert_eq!(UnitLevel::Commune.label_vi_in(m("2024-06")), "xã/phường/thị trấn");
+        assert_eq!(UnitLevel::Commune.label_vi_in(m("2025-06")), "xã/phường/thị trấn");
+        assert_eq!(UnitLevel::Commune.label_vi_in(m("2025-07")), "xã/phường/đặc khu");
+        assert_eq!(UnitLevel::District.label_vi_in(m("2025-07")), "huyện/quận/thị xã");
+    }
 
     #[test]
     fn level_follows_length() {

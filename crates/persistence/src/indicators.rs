@@ -27,6 +27,9 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> DbResult<()> {
                     indicators::time_aggregation.eq(enum_str(&ind.time_aggregation)),
                     indicators::source.eq(ind.source.as_deref()),
                     indicators::required_on_submit.eq(ind.required_on_submit),
+                    indicators::superseded_from.eq(ind.superseded_from.map(|m| m.to_string())),
+                    indicators::superseded_by.eq(codec::json(&ind.superseded_by)?),
+                    indicators::labels_from.eq(codec::json(&ind.labels_from)?),
                 ))
                 .execute(c)?;
         }
@@ -34,7 +37,8 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> DbResult<()> {
     })
 }
 
-type Row = (String, String, String, String, String, String, String, Option<String>, bool);
+type Row =
+    (String, String, String, String, String, String, String, Option<String>, bool, Option<String>, String, String);
 
 pub fn load(conn: &mut DbConnection) -> DbResult<Catalog> {
     let rows: Vec<Row> = indicators::table
@@ -49,11 +53,17 @@ pub fn load(conn: &mut DbConnection) -> DbResult<Catalog> {
             indicators::time_aggregation,
             indicators::source,
             indicators::required_on_submit,
+            indicators::superseded_from,
+            indicators::superseded_by,
+            indicators::labels_from,
         ))
         .load(conn)?;
     let list = rows
         .into_iter()
-        .map(|(code, label_vi, label_en, domain, kind, ua, ta, source, required_on_submit)| {
+        .map(|(code, label_vi, label_en, domain, kind, ua, ta, source, required_on_submit, from, by, labels)| {
+            let superseded_from = from
+                .map(|m| m.parse().map_err(|e| DbError::Corrupt(format!("indicator {code}: superseded_from: {e}"))))
+                .transpose()?;
             Ok(Indicator {
                 code,
                 label_vi,
@@ -64,6 +74,9 @@ pub fn load(conn: &mut DbConnection) -> DbResult<Catalog> {
                 time_aggregation: codec::parse_enum(&ta)?,
                 source,
                 required_on_submit,
+                superseded_from,
+                superseded_by: codec::from_json(&by)?,
+                labels_from: codec::from_json(&labels)?,
             })
         })
         .collect::<DbResult<Vec<_>>>()?;

@@ -41,6 +41,9 @@ diesel::table! {
         time_aggregation -> Text,
         source -> Nullable<Text>,
         required_on_submit -> Bool,
+        superseded_from -> Nullable<Text>,
+        superseded_by -> Text,
+        labels_from -> Text,
     }
 }
 

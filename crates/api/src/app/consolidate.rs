@@ -140,6 +140,9 @@ fn derived_of(values: &Values) -> BTreeMap<String, Option<f64>> {
 /// The table as a spreadsheet: a row per commune, a column per indicator (catalog order) and
 /// derived figure — a total that is both has its derived column only — and the totals row last.
 pub fn table(view: &ConsolidatedView, catalog: &Catalog) -> Table {
+    // Headers in the terms of the period's last month.
+    let in_period = cchc_domain::Period::parse(&view.period).ok().map(|p| catalog.in_period(p.last_month()));
+    let catalog = in_period.as_ref().unwrap_or(catalog);
     let indicators: Vec<&cchc_domain::catalog::Indicator> =
         catalog.indicators().iter().filter(|i| derived_figure(&i.code).is_none()).collect();
     let mut headers: Vec<String> =

@@ -47,10 +47,12 @@ pub enum Filed {
 
 pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileReport) -> ApiResult<Filed> {
     caller.ensure_can_submit(&cmd.commune)?;
-    let mut validated = validate(&st.catalog, &cmd.form);
+    // Messages name indicators as the report's month does (the terms of a reform).
+    let catalog = st.catalog.in_period(cmd.month);
+    let mut validated = validate(&catalog, &cmd.form);
     // Like the identities, the rule over the whole form speaks once every value is readable.
     if !cmd.draft && !validated.has_errors() {
-        validated.findings.extend(missing_required(&st.catalog, &validated.form.values));
+        validated.findings.extend(missing_required(&catalog, &validated.form.values));
     }
     if validated.has_errors() {
         return Err(validation_failed(validated.findings));
@@ -137,10 +139,11 @@ fn own_records_findings(
     let previous: Vec<&Values> = if all_reported { before.iter().map(|f| &f.values).collect() } else { Vec::new() };
     let mut findings: Vec<Finding> = check_carry_over(values, &previous, st.rules.carry_over).into_iter().collect();
     let series: Vec<&Values> = counted.iter().map(|f| &f.values).collect();
-    findings.extend(check_outliers(&st.catalog, values, &series));
+    let catalog = st.catalog.in_period(month);
+    findings.extend(check_outliers(&catalog, values, &series));
     let (start, end) = st.calendar.window(month);
     let records = portal_dossiers::for_window(conn, &[code], start, end)?;
-    findings.extend(mismatch_findings(values, portal_figures(&records, month, &st.calendar).as_ref()));
+    findings.extend(mismatch_findings(&catalog, values, portal_figures(&records, month, &st.calendar).as_ref()));
     Ok(findings)
 }
 

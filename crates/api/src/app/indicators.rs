@@ -13,11 +13,12 @@ pub struct DerivedFigureView {
     pub code: &'static str,
     pub label_vi: &'static str,
     pub label_en: &'static str,
-    /// `sum` or `ratio` (100 × numerator / denominator).
+    /// `sum`, `ratio` (a share: 100 × numerator / denominator, never above 100) or `quotient`
+    /// (numerator / denominator).
     pub formula: &'static str,
-    /// For a sum: its terms; for a ratio: the numerator's terms.
+    /// For a sum: its terms; for a ratio or quotient: the numerator's terms.
     pub numerator: Vec<&'static str>,
-    /// For a ratio: the denominator's terms.
+    /// For a ratio or quotient: the denominator's terms.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub denominator: Vec<&'static str>,
 }
@@ -37,6 +38,7 @@ pub fn catalog(catalog: &Catalog) -> CatalogView {
             let (formula, numerator, denominator) = match d.formula {
                 Formula::Sum(parts) => ("sum", parts.to_vec(), Vec::new()),
                 Formula::Ratio { numerator, denominator } => ("ratio", numerator.to_vec(), denominator.to_vec()),
+                Formula::Quotient { numerator, denominator } => ("quotient", numerator.to_vec(), denominator.to_vec()),
             };
             DerivedFigureView {
                 code: d.code,

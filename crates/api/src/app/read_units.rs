@@ -201,6 +201,9 @@ pub fn list(
 
 /// The list as a spreadsheet table.
 pub fn table(page: &UnitPage) -> Table {
+    // The level's name as of the list's month (thị trấn until June 2025, đặc khu from July).
+    let as_of: Option<Month> = page.as_of.parse().ok();
+    let level = |l: UnitLevel| as_of.map_or(l.label_vi(), |m| l.label_vi_in(m));
     let rows = page
         .items
         .iter()
@@ -208,7 +211,7 @@ pub fn table(page: &UnitPage) -> Table {
             vec![
                 Cell::from(u.code.clone()),
                 Cell::from(u.version.name.clone()),
-                Cell::from(u.version.level.label_vi()),
+                Cell::from(level(u.version.level)),
                 Cell::from(u.version.parent_code.clone().unwrap_or_default()),
                 Cell::from(u.version.valid_from.clone().unwrap_or_default()),
                 Cell::from(u.version.valid_to.clone().unwrap_or_default()),

@@ -173,6 +173,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("criterion.missing", "Thiếu số liệu", "Figures not reported"),
     ("criterion.zero_denominator", "Mẫu số bằng 0", "Zero denominator"),
     ("criterion.skipped", "Không tính", "Left out"),
+    ("criterion.not_judged", "Không đánh giá được (0 điểm)", "Cannot be judged (0 points)"),
     ("commune.total", "Tổng điểm", "Total"),
     ("commune.trend", "Diễn biến 12 tháng", "12-month trend"),
     (

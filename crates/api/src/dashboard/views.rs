@@ -764,6 +764,7 @@ fn breakdown(tr: &Tr, scheme: &Scheme, data: &CommuneData) -> Vec<CriterionRow> 
                     CriterionStatus::Missing => Some(tr.t("criterion.missing")),
                     CriterionStatus::ZeroDenominator => Some(tr.t("criterion.zero_denominator")),
                     CriterionStatus::Skipped => Some(tr.t("criterion.skipped")),
+                    CriterionStatus::NotJudged => Some(tr.t("criterion.not_judged")),
                 },
             }
         })

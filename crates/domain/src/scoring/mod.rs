@@ -48,13 +48,18 @@ pub enum Polarity {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ZeroDenominator {
-    /// Nothing to judge counts as meeting the goal (no dossiers, none late).
-    #[default]
+    /// Nothing to judge counts as meeting the goal, where the scheme says so: no pending
+    /// dossiers means none is overdue.
     Full,
-    /// Nothing to judge earns nothing.
+    /// Nothing to judge earns nothing (judged, as a zero).
     Zero,
     /// The criterion does not count; the total is rescaled over the criteria that do.
     Skip,
+    /// The criterion cannot be judged (no civil servants to take a share of, no dossiers to
+    /// be on time): it earns none of its points and the scheme's maximum stays. Missing data
+    /// never earns points, so this is the default.
+    #[default]
+    NotJudged,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -391,7 +396,7 @@ impl Scheme {
                             p.add(
                                 format!("{cp}/indicator"),
                                 &[code],
-                                format!("`{code}` không phải chỉ tiêu có/không"),
+                                format!("“{}” ({code}) không phải chỉ tiêu có/không", catalog.label_vi(code)),
                                 format!("`{code}` is not a yes/no indicator of the catalog"),
                             );
                             None
@@ -495,6 +500,7 @@ impl Scheme {
                     ZeroDenominator::Full => (None, Some(def.max), CriterionStatus::ZeroDenominator),
                     ZeroDenominator::Zero => (None, Some(0.0), CriterionStatus::ZeroDenominator),
                     ZeroDenominator::Skip => (None, None, CriterionStatus::Skipped),
+                    ZeroDenominator::NotJudged => (None, Some(0.0), CriterionStatus::NotJudged),
                 },
                 (Some(num), Some(den)) => {
                     let r = 100.0 * num / den;
@@ -527,7 +533,16 @@ impl Scheme {
             })
             .collect();
         let missing = out.iter().filter(|c| c.status == CriterionStatus::Missing).count();
-        ScoreCard { total, max: d.max_score, band: self.band(total), missing_criteria: missing, groups, criteria: out }
+        let not_judged = out.iter().filter(|c| c.status == CriterionStatus::NotJudged).count();
+        ScoreCard {
+            total,
+            max: d.max_score,
+            band: self.band(total),
+            missing_criteria: missing,
+            not_judged_criteria: not_judged,
+            groups,
+            criteria: out,
+        }
     }
 
     /// The band a total earns: the highest `min_score` it reaches, compared at two decimals.
@@ -565,6 +580,9 @@ pub enum CriterionStatus {
     ZeroDenominator,
     /// The denominator was zero and the scheme leaves the criterion out.
     Skipped,
+    /// The denominator was zero and the criterion cannot be judged: it earns nothing, and the
+    /// scheme's maximum stays.
+    NotJudged,
 }
 
 fn ser_round2<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -618,6 +636,9 @@ pub struct ScoreCard {
     pub band: Option<String>,
     /// How many criteria lacked reported inputs.
     pub missing_criteria: usize,
+    /// How many criteria could not be judged (a zero denominator the scheme does not score).
+    #[serde(default)]
+    pub not_judged_criteria: usize,
     pub groups: Vec<GroupScore>,
     pub criteria: Vec<CriterionScore>,
 }

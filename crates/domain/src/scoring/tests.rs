@@ -113,6 +113,78 @@ fn zero_denominators_earn_what_the_scheme_says() {
     assert_eq!(card.total, 20.0, "10 of the 10 points that count, rescaled to 20");
 }
 
+/// The seed report with some of its figures replaced.
+fn seed_with(changes: serde_json::Value) -> Values {
+    let mut raw = seed::dong_son_2024_06();
+    for (k, v) in changes.as_object().unwrap() {
+        raw.values.insert(k.clone(), v.clone());
+    }
+    let (form, findings) = parse_form(&catalog(), &raw);
+    assert!(findings.is_empty(), "{findings:?}");
+    form.values
+}
+
+fn criterion<'a>(card: &'a ScoreCard, code: &str) -> &'a CriterionScore {
+    card.criteria.iter().find(|c| c.code == code).unwrap()
+}
+
+#[test]
+fn zero_civil_servants_leave_every_criterion_over_them_not_judged() {
+    let scheme = Scheme::builtin(&catalog());
+    let card = scheme.score(&seed_with(json!({
+        "civil_servants": 0, "civil_servants_meeting_standard": 0,
+        "civil_servants_university_degree": 0, "civil_servants_political_theory_intermediate": 0
+    })));
+    for (code, max) in [("standard_civil_servants", 8.0), ("university_degree", 4.0), ("political_theory", 3.0)] {
+        let c = criterion(&card, code);
+        assert_eq!(
+            (c.status, c.score, c.ratio, c.max),
+            (CriterionStatus::NotJudged, Some(0.0), None, max),
+            "{code} earns none of its {max} points"
+        );
+    }
+    assert_eq!(card.not_judged_criteria, 3);
+    assert_eq!(card.missing_criteria, 0);
+    // The seed's 99.88 less the 15 points of the civil-service group; the maximum stays 100.
+    assert_eq!(round2(card.total), 84.88);
+    assert_eq!(card.max, 100.0);
+    assert_eq!(card.groups[2].code, "civil_service");
+    assert_eq!(card.groups[2].score, 0.0);
+}
+
+#[test]
+fn an_all_zero_dossier_month_scores_below_the_seed() {
+    let scheme = Scheme::builtin(&catalog());
+    let zeros = json!({
+        "dossiers_carried_over": 0, "dossiers_received_online": 0, "dossiers_received_direct": 0,
+        "dossiers_resolved_early": 0, "dossiers_resolved_on_time": 0, "dossiers_resolved_overdue": 0,
+        "dossiers_pending_within_deadline": 0, "dossiers_pending_overdue": 0
+    });
+    let card = scheme.score(&seed_with(zeros));
+    let progress = criterion(&card, "progress");
+    assert_eq!((progress.status, progress.score, progress.max), (CriterionStatus::NotJudged, Some(0.0), 20.0));
+    let online = criterion(&card, "online_share");
+    assert_eq!((online.status, online.score, online.max), (CriterionStatus::NotJudged, Some(0.0), 10.0));
+    // No pending dossiers: none overdue, full marks where the scheme says so.
+    let pending = criterion(&card, "pending_overdue");
+    assert_eq!((pending.status, pending.score), (CriterionStatus::ZeroDenominator, Some(2.0)));
+    // 100 − 20 − 10 = 70.00, not the 100.00 it earned when missing data paid.
+    assert_eq!(round2(card.total), 70.0);
+    assert_eq!(card.not_judged_criteria, 2);
+    assert_eq!(card.band.as_deref(), Some("fair"));
+}
+
+#[test]
+fn not_judged_is_the_default_for_a_zero_denominator() {
+    let scheme = single(ratio(json!({}))).unwrap();
+    let card = scheme.score(&resolved(0, 0, 0));
+    assert_eq!(card.criteria[0].status, CriterionStatus::NotJudged);
+    assert_eq!((card.total, card.max), (0.0, 10.0));
+    let stated = single(ratio(json!({"zero_denominator": "not_judged"}))).unwrap();
+    assert_eq!(stated.definition.groups[0].criteria[0].zero_denominator, ZeroDenominator::NotJudged);
+    assert_eq!(serde_json::to_value(CriterionStatus::NotJudged).unwrap(), "not_judged");
+}
+
 #[test]
 fn missing_data_earns_nothing_and_is_counted() {
     let scheme = single(ratio(json!({}))).unwrap();

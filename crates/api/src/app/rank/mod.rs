@@ -12,7 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::derived::round2;
-use cchc_domain::ranking::{Standing, rank, rank_change};
+use cchc_domain::ranking::{Standing, rank_change, rank_complete_first};
 use cchc_domain::scoring::{BandDefinition, CriterionScore, Scheme, SchemeRef, ScoreCard};
 use cchc_domain::{Month, Period, Topology, UnitCode, UnitLevel};
 use cchc_persistence::{DbConnection, reports, scores};
@@ -55,7 +55,8 @@ pub struct RankingEntry {
     pub score: Option<f64>,
     pub band: Option<String>,
     /// `submitted`, `approved`, `locked` (ranked); `draft`, `returned`, `missing` (not ranked);
-    /// for longer periods `partial` when some months are missing.
+    /// for longer periods `partial` when some months are missing, ranked after every commune
+    /// that reported all of them.
     pub status: Standing,
     /// Rank in the previous period of the same kind.
     pub previous_rank: Option<u32>,
@@ -174,10 +175,14 @@ pub fn compute(
     let current = standings(conn, st, topology, unit, req.period, scheme, parsed, req.detail)?;
     // The previous period's ranks, over the units as they stood then.
     let before = standings(conn, st, topology, unit, req.period.previous(), scheme, parsed, false)?;
+    let partial = |s: &CommuneScore| s.standing == Standing::Partial;
     let previous: HashMap<UnitCode, Option<u32>> =
-        rank(before, |s| s.total, |s| s.code.as_str()).into_iter().map(|(s, r)| (s.code, r)).collect();
+        rank_complete_first(before, |s| s.total, partial, |s| s.code.as_str())
+            .into_iter()
+            .map(|(s, r)| (s.code, r))
+            .collect();
     let communes = current.len();
-    let ranked_list = rank(current, |s| s.total, |s| s.code.as_str());
+    let ranked_list = rank_complete_first(current, |s| s.total, partial, |s| s.code.as_str());
     let ranked = ranked_list.iter().filter(|(_, r)| r.is_some()).count();
     let missing = ranked_list.iter().filter(|(s, _)| s.standing == Standing::Missing).count();
     let entries = ranked_list
