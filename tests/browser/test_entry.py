@@ -210,8 +210,17 @@ def test_clerk_checks_saves_a_draft_survives_a_restart_and_submits(server, brows
     assert "ok" in browser.find_element(By.ID, "identity-check").get_attribute("class")
 
     press(browser, "check")
-    beside = browser.find_element(By.CSS_SELECTOR, "#field-civil_servants_university_degree .field-findings")
-    assert "10" in beside.text and "9" in beside.text, beside.text
+    # The seed has no finding; two committee chairs are a warning, shown beside the field.
+    assert browser.find_element(By.ID, "flash").text == "Kiểm tra xong: số liệu không có lỗi hay cảnh báo."
+    chairs = browser.find_element(By.NAME, "committee_chairs")
+    chairs.clear()
+    chairs.send_keys("2")
+    press(browser, "check")
+    beside = browser.find_element(By.CSS_SELECTOR, "#field-committee_chairs .field-findings")
+    assert "Cảnh báo" in beside.text and "2" in beside.text, beside.text
+    chairs = browser.find_element(By.NAME, "committee_chairs")
+    chairs.clear()
+    chairs.send_keys("1")
     os.makedirs(SHOTS, exist_ok=True)
     browser.save_screenshot(os.path.join(SHOTS, "report-form.png"))
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", beside)
@@ -272,8 +281,14 @@ def test_without_javascript_the_same_flow_works(server):
         # No script: the text areas are typed into.
         for key, text in narrative.items():
             driver.find_element(By.NAME, f"narrative.{key}").send_keys(text[:200])
+        chairs = driver.find_element(By.NAME, "committee_chairs")
+        chairs.clear()
+        chairs.send_keys("2")
         press(driver, "check")
-        assert driver.find_elements(By.CSS_SELECTOR, "#field-civil_servants_university_degree .field-findings")
+        assert driver.find_elements(By.CSS_SELECTOR, "#field-committee_chairs .field-findings")
+        chairs = driver.find_element(By.NAME, "committee_chairs")
+        chairs.clear()
+        chairs.send_keys("1")
         press(driver, "draft")
         assert driver.find_element(By.ID, "flash").text == "Đã lưu nháp. Báo cáo chưa được gửi."
         press(driver, "submit")

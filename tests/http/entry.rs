@@ -71,11 +71,19 @@ async fn the_clerk_checks_saves_and_submits_through_the_form(app: TestApp) {
     assert!(checked.text.contains(r#"id="fd-computers""#), "{}", checked.text);
     assert_eq!(value_of(&checked.text, "computers").as_deref(), Some("hai mươi"));
     assert_eq!(app.get("/api/v1/communes/07273/reports/2024-07", &app.admin()).await.status, 404);
-    // Check the correct form: warnings only (the seed's 10 graduates among 9 civil servants).
+    // Check the correct form: no finding at all.
     let checked = post(&mut b, &july(&csrf, "", "check")).await;
     assert_eq!(checked.status, 200, "{}", checked.text);
-    assert!(checked.text.contains(r#"id="fd-civil_servants_university_degree""#), "{}", checked.text);
+    assert!(checked.text.contains("Kiểm tra xong: số liệu không có lỗi hay cảnh báo."), "{}", checked.text);
     assert_eq!(value_of(&checked.text, "one_stop_allowance_vnd").as_deref(), Some("1.500.000"));
+    // Two committee chairs: a warning, beside its field.
+    let mut typed = july(&csrf, "", "check");
+    typed.retain(|(k, _)| k != "committee_chairs");
+    typed.push(("committee_chairs".into(), "2".into()));
+    let checked = post(&mut b, &typed).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert!(checked.text.contains("Kiểm tra xong, không có lỗi; số cảnh báo: 1"), "{}", checked.text);
+    assert!(checked.text.contains(r#"id="fd-committee_chairs""#), "{}", checked.text);
 
     // Draft, then submit on the draft's entity tag.
     let saved = post(&mut b, &july(&csrf, "", "draft")).await;
