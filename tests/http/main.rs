@@ -4,6 +4,7 @@ mod aggregates;
 mod auth;
 mod backup;
 mod cached_rankings;
+mod calendar;
 mod dashboard;
 mod exports;
 mod matrix;

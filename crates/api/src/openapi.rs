@@ -341,6 +341,7 @@ pub fn report_narrative() -> Ref {
         (name = "audit", description = "Every write: who, what, when"),
         (name = "users", description = "Stored users"),
         (name = "portal", description = "The provincial portal: dossier records in, reconciliation, the change feed out"),
+        (name = "calendar", description = "The working calendar: published days off and make-up working days"),
     )
 )]
 struct ApiDoc;

@@ -66,14 +66,47 @@ pub struct CalendarDay {
 /// The longest name a published day may have.
 pub const MAX_NAME_CHARS: usize = 200;
 
-/// Checks a day's name: one line of at most [`MAX_NAME_CHARS`] characters.
-pub fn check_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
-    crate::text::check_line("name", name).map_err(|e| e.to_string())?;
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(format!("a day's name has at most {MAX_NAME_CHARS} characters"));
+/// Why a day cannot be published as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarDayError {
+    #[error(transparent)]
+    Text(#[from] crate::text::ControlCharacter),
+    #[error("a day's name has at most {MAX_NAME_CHARS} characters")]
+    TooLong,
+    /// A day off on a Saturday or Sunday changes nothing: offices are closed anyway.
+    #[error("{0} is a {1}: offices do not work on it anyway; a day off is published on a weekday")]
+    DayOffOnWeekend(NaiveDate, Weekday),
+    /// A make-up working day is a weekend day worked; a weekday is worked anyway.
+    #[error("{0} is a {1}: offices work on it anyway; a make-up working day is a Saturday or Sunday")]
+    WorkingDayOnWeekday(NaiveDate, Weekday),
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+impl CalendarDay {
+    /// A day to publish: a day off falls on a weekday, a make-up day on a weekend; without a
+    /// name it is "Ngày nghỉ" or "Ngày làm bù".
+    pub fn new(date: NaiveDate, kind: DayKind, name: Option<&str>) -> Result<CalendarDay, CalendarDayError> {
+        match kind {
+            DayKind::DayOff if is_weekend(date) => return Err(CalendarDayError::DayOffOnWeekend(date, date.weekday())),
+            DayKind::WorkingDay if !is_weekend(date) => {
+                return Err(CalendarDayError::WorkingDayOnWeekday(date, date.weekday()));
+            }
+            _ => {}
+        }
+        let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => n,
+            None if kind == DayKind::DayOff => "Ngày nghỉ",
+            None => "Ngày làm bù",
+        };
+        crate::text::check_line("name", name)?;
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(CalendarDayError::TooLong);
+        }
+        Ok(CalendarDay { date, kind, name: name.to_owned() })
     }
-    Ok(name.to_owned())
 }
 
 /// Which days offices work: Monday to Friday, corrected by the published days.
@@ -91,7 +124,7 @@ impl WorkingCalendar {
         match self.published.get(&d) {
             Some(DayKind::DayOff) => false,
             Some(DayKind::WorkingDay) => true,
-            None => !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
+            None => !is_weekend(d),
         }
     }
 
@@ -224,11 +257,22 @@ mod tests {
     }
 
     #[test]
-    fn names_and_kinds() {
+    fn what_may_be_published() {
         assert_eq!("working_day".parse::<DayKind>(), Ok(DayKind::WorkingDay));
         assert!("holiday".parse::<DayKind>().is_err());
-        assert_eq!(check_name("  Giỗ Tổ Hùng Vương "), Ok("Giỗ Tổ Hùng Vương".to_owned()));
-        assert!(check_name("a\u{0}b").is_err());
-        assert!(check_name(&"x".repeat(201)).is_err());
+        let day = CalendarDay::new(d("2024-04-18"), DayKind::DayOff, Some("  Giỗ Tổ Hùng Vương ")).unwrap();
+        assert_eq!(day.name, "Giỗ Tổ Hùng Vương");
+        assert_eq!(CalendarDay::new(d("2024-05-04"), DayKind::WorkingDay, None).unwrap().name, "Ngày làm bù");
+        assert_eq!(CalendarDay::new(d("2024-07-16"), DayKind::DayOff, Some(" ")).unwrap().name, "Ngày nghỉ");
+        assert_eq!(
+            CalendarDay::new(d("2024-06-16"), DayKind::DayOff, None),
+            Err(CalendarDayError::DayOffOnWeekend(d("2024-06-16"), Weekday::Sun))
+        );
+        assert_eq!(
+            CalendarDay::new(d("2024-06-17"), DayKind::WorkingDay, None),
+            Err(CalendarDayError::WorkingDayOnWeekday(d("2024-06-17"), Weekday::Mon))
+        );
+        assert!(matches!(CalendarDay::new(d("2024-07-16"), DayKind::DayOff, Some("a\u{0}b")), Err(CalendarDayError::Text(_))));
+        assert_eq!(CalendarDay::new(d("2024-07-16"), DayKind::DayOff, Some(&"x".repeat(201))), Err(CalendarDayError::TooLong));
     }
 }

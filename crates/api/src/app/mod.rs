@@ -9,6 +9,7 @@ pub mod add_scheme;
 pub mod aggregate;
 pub mod apply_schemes;
 pub mod audit_log;
+pub mod calendar;
 pub mod change_feed;
 pub mod change_units;
 pub mod commune_reports;
