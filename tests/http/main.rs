@@ -12,6 +12,7 @@ mod merges;
 mod portal;
 mod problems;
 mod rankings;
+mod recheck;
 mod reports;
 mod schemes;
 mod security;

@@ -239,6 +239,13 @@ impl Modify for FeedSchemas {
                        "previous_score": {"type": ["number", "null"]}, "band": {"type": ["string", "null"]}}),
             ),
             (
+                "findings.recomputed",
+                "FeedFindingsRecomputed",
+                "A stored report's findings recomputed, without a new revision, because the report of the month before (`caused_by`: its own, or a merged predecessor's) changed",
+                report(json!({"revision": {"type": "integer"}, "caused_by": text,
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}})),
+            ),
+            (
                 "unit.merged",
                 "FeedUnitMerged",
                 "A unit merged into its successor",
@@ -473,7 +480,9 @@ mod tests {
         // The feed's items are told apart by `kind`, each with its own payload.
         let feed = &doc["components"]["schemas"]["FeedItem"];
         assert_eq!(feed["discriminator"]["propertyName"], "kind");
-        assert_eq!(feed["oneOf"].as_array().map(Vec::len), Some(5));
+        assert_eq!(feed["oneOf"].as_array().map(Vec::len), Some(6));
+        let recomputed = &doc["components"]["schemas"]["FeedFindingsRecomputedPayload"];
+        assert_eq!(recomputed["properties"]["findings"]["items"]["$ref"], "#/components/schemas/Finding");
         let score = &doc["components"]["schemas"]["FeedScoreChangedPayload"];
         assert_eq!(score["properties"]["previous_score"]["type"], serde_json::json!(["number", "null"]));
         // An optional body is optional, not nullable.

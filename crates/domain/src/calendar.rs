@@ -272,7 +272,13 @@ mod tests {
             CalendarDay::new(d("2024-06-17"), DayKind::WorkingDay, None),
             Err(CalendarDayError::WorkingDayOnWeekday(d("2024-06-17"), Weekday::Mon))
         );
-        assert!(matches!(CalendarDay::new(d("2024-07-16"), DayKind::DayOff, Some("a\u{0}b")), Err(CalendarDayError::Text(_))));
-        assert_eq!(CalendarDay::new(d("2024-07-16"), DayKind::DayOff, Some(&"x".repeat(201))), Err(CalendarDayError::TooLong));
+        assert!(matches!(
+            CalendarDay::new(d("2024-07-16"), DayKind::DayOff, Some("a\u{0}b")),
+            Err(CalendarDayError::Text(_))
+        ));
+        assert_eq!(
+            CalendarDay::new(d("2024-07-16"), DayKind::DayOff, Some(&"x".repeat(201))),
+            Err(CalendarDayError::TooLong)
+        );
     }
 }

@@ -651,7 +651,7 @@ mod tests {
             6
         );
         assert_eq!(d.effective_due_day(&cal.working), Some(Some(NaiveDate::from_ymd_opt(2024, 6, 5).unwrap())));
-        let v = figures(&[d.clone()], "2024-06".parse().unwrap(), &cal);
+        let v = figures(std::slice::from_ref(&d), "2024-06".parse().unwrap(), &cal);
         assert_eq!((v[RESOLVED_EARLY], v[RESOLVED_OVERDUE]), (Value::Count(0), Value::Count(1)));
         // A published day off within the pause stops the clock one day less: 27 May off → 5
         // working days → due Tuesday 4 June.

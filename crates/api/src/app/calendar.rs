@@ -36,7 +36,13 @@ pub fn list(conn: &mut DbConnection, year: Option<i32>) -> ApiResult<CalendarVie
     Ok(CalendarView { year, days: calendar_days::list(conn, from, to)? })
 }
 
-fn audited(c: &mut DbConnection, caller: &Caller, action: &str, date: NaiveDate, details: serde_json::Value) -> ApiResult<()> {
+fn audited(
+    c: &mut DbConnection,
+    caller: &Caller,
+    action: &str,
+    date: NaiveDate,
+    details: serde_json::Value,
+) -> ApiResult<()> {
     let entry = super::audit_entry(caller, action, "calendar_day", date.to_string(), None, details);
     Ok(audit::record(c, &entry, Utc::now())?)
 }

@@ -88,6 +88,9 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
         };
         revision::build(c, st, current, &Author::Caller(caller), r)
     })?;
+    // The next month's checks read this one: they are made again (also after an identical
+    // resubmission, which repairs a recheck that failed after an earlier write).
+    super::recheck_next_month::run(conn, st, &cal, code, month)?;
     Ok(match outcome {
         WriteOutcome::Created(r) => Filed::Created(view(st, &cal, &r, name)),
         WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => Filed::Updated(view(st, &cal, &r, name)),
@@ -97,7 +100,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
 /// The figures against the commune's own records: carry-over against last month and outliers
 /// against its past year (counted reports only: a draft is not history), and where its dossier
 /// figures differ from those the portal's records give for the month.
-fn own_records_findings(
+pub(crate) fn own_records_findings(
     conn: &mut DbConnection,
     st: &AppState,
     cal: &Calendar,

@@ -25,6 +25,7 @@ pub mod rank;
 pub mod read_report;
 pub mod read_schemes;
 pub mod read_units;
+pub mod recheck_next_month;
 pub mod reconcile;
 pub mod report_history;
 pub mod review_report;

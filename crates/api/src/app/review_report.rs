@@ -70,5 +70,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewA
         };
         revision::build(c, st, Some(current), &Author::Caller(caller), r)
     })?;
+    // Whether this month counts decides the next month's carry-over check.
+    super::recheck_next_month::run(conn, st, &cal, code, month)?;
     Ok(view(st, &cal, &outcome.into_report(), name))
 }

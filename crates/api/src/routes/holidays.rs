@@ -37,7 +37,11 @@ const DATE: &str = "The day, YYYY-MM-DD";
 /// Monday to Friday is a working day; a report due on a day off is due on the next working day.
 #[utoipa::path(get, path = "/api/v1/holidays", tag = "calendar", security(("bearer" = [])), params(YearQuery),
     responses((status = 200, description = "The published days, in date order", body = CalendarView)))]
-pub async fn list(state: web::Data<AppState>, _caller: Caller, query: web::Query<YearQuery>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: web::Query<YearQuery>,
+) -> ApiResult<HttpResponse> {
     let year = query.into_inner().year;
     if year.is_some_and(|y| !(1900..=9999).contains(&y)) {
         return Err(Problem::BadRequest.error("`year` is a year from 1900 to 9999"));
