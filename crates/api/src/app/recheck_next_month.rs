@@ -23,7 +23,8 @@ pub fn run(conn: &mut DbConnection, st: &AppState, cal: &Calendar, code: &UnitCo
     let around = units::topology_around(conn, code)?;
     let target = successor_at(&around.merges, code, next);
     let topology = if &target == code { around } else { units::topology_around(conn, &target)? };
-    if !topology.at(next).contains(&target) {
+    // Most writes are of the latest month: no report to recheck, no write lock to take.
+    if !topology.at(next).contains(&target) || reports::get(conn, &target, next)?.is_none() {
         return Ok(());
     }
     let province = topology.at(next).province_of(&target);
