@@ -159,6 +159,7 @@ fn fingerprint(app: &TestApp) -> String {
         "audit_log",
         "dossiers",
         "feed_events",
+        "calendar_days",
     ];
     let parts: Vec<String> = tables.iter().map(|t| format!("(SELECT COUNT(*) FROM {t})")).collect();
     let sql = format!(
@@ -191,6 +192,7 @@ fn concrete_paths(path: &str) -> Vec<String> {
     out = fill(out, "period", &["2024-06"]);
     out = fill(out, "username", &["mx-alpha", "mx-lima"]);
     out = fill(out, "version", &["1"]);
+    out = fill(out, "date", &["2024-07-16"]);
     fill(out, "format", &["csv", "xlsx"])
 }
 

@@ -1098,7 +1098,10 @@ async fn paging_the_feed_under_concurrent_writes_sees_every_item_once(app: TestA
     }
     assert_eq!((to_approve.len(), to_resubmit.len()), (10, 10));
     let done = Cell::new(false);
-    let expected = 40;
+    // 20 first scores, 10 approvals, 10 changed scores, and 8 recomputed findings: a busy
+    // resubmission of a month before May leaves 12 pending, which the next month (calm, carrying
+    // over 0, and approved) now disagrees with.
+    let expected = 48;
     let writers = async {
         let approvals = to_approve.iter().map(|(c, m)| {
             let token = bac_giang.clone();
@@ -1163,6 +1166,18 @@ async fn paging_the_feed_under_concurrent_writes_sees_every_item_once(app: TestA
     assert_eq!(count("score.changed", Some(true)), 20, "first submissions");
     assert_eq!(count("score.changed", Some(false)), 10, "resubmissions");
     assert_eq!(count("report.approved", None), 10);
+    assert_eq!(count("findings.recomputed", None), 8);
+    let recomputed: BTreeSet<String> = all
+        .iter()
+        .filter(|i| i["kind"] == "findings.recomputed")
+        .map(|i| i["subject"].as_str().unwrap().to_owned())
+        .collect();
+    let next_of_resubmitted: BTreeSet<String> = to_resubmit
+        .iter()
+        .filter(|(_, m)| *m != "2024-05")
+        .map(|(c, m)| format!("{c}/2024-0{}", m[6..].parse::<u32>().unwrap() + 1))
+        .collect();
+    assert_eq!(recomputed, next_of_resubmitted);
     let approved: BTreeSet<String> = all
         .iter()
         .filter(|i| i["kind"] == "report.approved")
@@ -1207,7 +1222,54 @@ async fn stored_fingerprints_are_brought_up_to_date_at_start(app: TestApp) {
     assert_counts(&push(&restarted, &token, &corrected).await, [1, 0, 1, 0, 0], false);
 }
 
+/// A supplement request after the due day cannot revive an overdue dossier, and the clock
+/// stops for working days, not calendar days (June 2024's window: 15 May – 14 June).
+async fn a_supplement_request_after_the_due_day_revives_nothing(app: TestApp) {
+    app.seed_units().await;
+    let asked = |requested: &str, supplied: &str| {
+        let mut s = json!({"NgayYeuCauBoSung": requested});
+        if !supplied.is_empty() {
+            s["NgayTiepNhanBoSung"] = json!(supplied);
+        }
+        json!({"DanhSachHoSoBoSung": [s]})
+    };
+    let records = [
+        // Due 1 June; supplements asked on 10 June, still awaited on 14 June: pending overdue.
+        with(rec("LATE-ASK", "07273", 2, 5, "20240520080000", "20240601170000", ""), asked("20240610080000", "")),
+        // Due 1 June; asked on 10 June, supplied on 12 June, finished on 13 June: overdue.
+        with(
+            rec("LATE-DONE", "07273", 2, 10, "20240520080000", "20240601170000", "20240613100000"),
+            asked("20240610080000", "20240612080000"),
+        ),
+        // Due Tuesday 28 May; asked Friday 24 May, supplied Monday 3 June: 6 working days, so due
+        // Wednesday 5 June, and finished on 6 June it is overdue (10 calendar days would say early).
+        with(
+            rec("PAUSE", "07273", 1, 9, "20240520080000", "20240528170000", "20240606090000"),
+            asked("20240524150000", "20240603080000"),
+        ),
+        // Due 12 June, asked on 3 June and still awaited: the clock is stopped, within deadline.
+        with(rec("WAITING", "07273", 2, 5, "20240521080000", "20240612170000", ""), asked("20240603080000", "")),
+    ];
+    let summary = push(&app, &portal(&app, "24"), &records).await;
+    assert_counts(&summary, [4, 4, 0, 0, 0], false);
+    let view = reconciliation(&app, &app.admin(), "07273", "2024-06").await;
+    assert_eq!(
+        column(&view, "07273", "portal"),
+        json!({
+            "dossiers_carried_over": 0,
+            "dossiers_received_online": 3,
+            "dossiers_received_direct": 1,
+            "dossiers_resolved_early": 0,
+            "dossiers_resolved_on_time": 0,
+            "dossiers_resolved_overdue": 2,
+            "dossiers_pending_within_deadline": 1,
+            "dossiers_pending_overdue": 1,
+        })
+    );
+}
+
 backend_tests!(
+    a_supplement_request_after_the_due_day_revives_nothing,
     stored_fingerprints_are_brought_up_to_date_at_start,
     a_portal_cannot_take_over_another_provinces_dossier,
     a_dry_run_classifies_like_the_real_push_across_batches,

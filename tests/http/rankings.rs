@@ -858,14 +858,14 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
     let r = app.get("/api/v1/units/215/completeness?period=2024-06", &yen_the).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let dong_son = app.get("/api/v1/communes/07273/reports/2024-06", &yen_the).await;
-    // Filed today, long after 16 June 2024: every report counted is late, and named.
+    // Filed today, long after Monday 17 June 2024 (the 16th was a Sunday): every report counted is late, and named.
     assert_eq!(
         r.body,
         json!({
             "unit_code": "215",
             "unit_name": "Huyện Yên Thế",
             "period": "2024-06",
-            "due_date": "2024-06-16",
+            "due_date": "2024-06-17",
             "expected": 3,
             "reported": 1,
             "on_time": 0,
@@ -874,11 +874,11 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
             "completeness_rate": 33.33, // 1 / 3
             "timeliness_rate": 0.0,
             "missing": [
-                {"unit_code": "07276", "unit_name": "Xã Hương Vĩ", "period": "2024-06", "status": "draft", "due_date": "2024-06-16"},
-                {"unit_code": "07294", "unit_name": "Thị trấn Bố Hạ", "period": "2024-06", "status": "missing", "due_date": "2024-06-16"},
+                {"unit_code": "07276", "unit_name": "Xã Hương Vĩ", "period": "2024-06", "status": "draft", "due_date": "2024-06-17"},
+                {"unit_code": "07294", "unit_name": "Thị trấn Bố Hạ", "period": "2024-06", "status": "missing", "due_date": "2024-06-17"},
             ],
             "late_reports": [
-                {"unit_code": "07273", "unit_name": "Xã Đông Sơn", "period": "2024-06", "due_date": "2024-06-16",
+                {"unit_code": "07273", "unit_name": "Xã Đông Sơn", "period": "2024-06", "due_date": "2024-06-17",
                  "submitted_at": dong_son.body["submitted_at"]},
             ],
         })
@@ -919,8 +919,8 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
             row("2024-05", "07276", "missing", "2024-05-16"),
             row("2024-05", "07294", "missing", "2024-05-16"),
             row("2024-05", "07312", "missing", "2024-05-16"),
-            row("2024-06", "07276", "draft", "2024-06-16"),
-            row("2024-06", "07294", "missing", "2024-06-16"),
+            row("2024-06", "07276", "draft", "2024-06-17"),
+            row("2024-06", "07294", "missing", "2024-06-17"),
         ]
     );
 

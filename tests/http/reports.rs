@@ -171,8 +171,8 @@ async fn seed_report_is_filed_with_its_derived_figures(app: TestApp) {
     assert_eq!(b["status"], "submitted");
     assert_eq!(b["revision"], 1);
     assert_eq!(b["updated_by"], "test-commune");
-    assert_eq!(b["due_date"], "2024-06-16");
-    assert_eq!(b["on_time"], false, "filed long after 16 June 2024");
+    assert_eq!(b["due_date"], "2024-06-17");
+    assert_eq!(b["on_time"], false, "filed long after 17 June 2024");
     assert!(b["submitted_at"].is_string(), "{}", r.text);
     assert!(b["created_at"].as_str().unwrap().ends_with("+07:00"), "Vietnam time: {}", b["created_at"]);
 

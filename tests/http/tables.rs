@@ -89,7 +89,7 @@ async fn a_communes_months_are_listed(app: TestApp) {
     assert_eq!(june["revision"], 1);
     assert_eq!(june["standing"], "submitted");
     assert_eq!(june["score"], json!(99.88));
-    assert_eq!(june["due_date"], "2024-06-16");
+    assert_eq!(june["due_date"], "2024-06-17");
     assert_eq!(june["on_time"], false, "filed today, long after its due day");
     let stored = app.get("/api/v1/communes/07273/reports/2024-06", &own).await;
     assert_eq!(june["etag"].as_str(), stored.header("etag"));

@@ -433,9 +433,10 @@ async fn approved_reports_of_a_closed_month_are_locked_until_reopened(app: TestA
 }
 
 async fn an_approved_report_locks_the_day_after_its_period_closes(app: TestApp) {
-    // June 2024 was due on 16 June 2024; it closes `lock_after_days` later, and locks the day after.
+    // June 2024 was due on Monday 17 June 2024 (the 16th was a Sunday); it closes
+    // `lock_after_days` later, and locks the day after.
     let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
-    let due = chrono::NaiveDate::from_ymd_opt(2024, 6, 16).unwrap();
+    let due = chrono::NaiveDate::from_ymd_opt(2024, 6, 17).unwrap();
     let days = (today - due).num_days();
     for (lock_after_days, status) in [(days, "approved"), (days - 1, "locked"), (days + 365, "approved")] {
         let rules = RulesArgs { lock_after_days, ..RulesArgs::default() };

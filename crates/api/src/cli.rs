@@ -33,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The working calendar: published days off and make-up working days.
+    Holidays {
+        #[command(subcommand)]
+        command: HolidaysCommand,
+    },
     /// Mint a token for an integration (e.g. the provincial portal) and print it.
     Token(TokenArgs),
     /// Print the OpenAPI document.
@@ -60,6 +65,46 @@ enum UserCommand {
     /// Create a user. The password is read from the first line of standard input, or from
     /// CCHC_USER_PASSWORD.
     Add(UserAddArgs),
+}
+
+#[derive(Subcommand)]
+enum HolidaysCommand {
+    /// Publish a day off (or, with --working-day, a weekend day worked for a swap); replaces
+    /// what was published for the date. Due dates follow at once.
+    Add(HolidayAddArgs),
+    /// Withdraw a published day.
+    Remove(HolidayDateArgs),
+    /// Print the published days (of one year with --year).
+    List(HolidayListArgs),
+}
+
+#[derive(clap::Args)]
+struct HolidayAddArgs {
+    /// The day, YYYY-MM-DD.
+    date: String,
+    /// Its name as published (default "Ngày nghỉ", or "Ngày làm bù").
+    name: Option<String>,
+    /// A make-up working day on a Saturday or Sunday, rather than a day off.
+    #[arg(long)]
+    working_day: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(clap::Args)]
+struct HolidayDateArgs {
+    /// The day, YYYY-MM-DD.
+    date: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(clap::Args)]
+struct HolidayListArgs {
+    #[arg(long)]
+    year: Option<i32>,
+    #[command(flatten)]
+    database: DatabaseArgs,
 }
 
 #[derive(clap::Args)]
@@ -106,6 +151,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::Migrate(args) => startup::open_database(&args).map(|_| ()).map_err(|e| e.to_string()),
         Command::User { command: UserCommand::Add(args) } => add_user(args),
+        Command::Holidays { command } => holidays(command),
         Command::Token(args) => token(args),
         Command::Generate(args) => crate::generate::run(&args).map(|s| {
             println!(
@@ -217,6 +263,39 @@ fn add_user(args: UserAddArgs) -> Result<(), String> {
         other => other.to_string(),
     })?;
     println!("created user {username} ({} {})", args.role, args.unit.unwrap_or_default());
+    Ok(())
+}
+
+fn holidays(command: HolidaysCommand) -> Result<(), String> {
+    use cchc_domain::calendar::{CalendarDay, DayKind};
+    use cchc_persistence::calendar_days;
+    let date = |s: &str| crate::params::date(s).map_err(|e| e.detail);
+    let open = |args: &DatabaseArgs| -> Result<_, String> {
+        let db = startup::open_database(args).map_err(|e| e.to_string())?;
+        db.conn().map_err(|e| e.to_string())
+    };
+    match command {
+        HolidaysCommand::Add(a) => {
+            let kind = if a.working_day { DayKind::WorkingDay } else { DayKind::DayOff };
+            let day = CalendarDay::new(date(&a.date)?, kind, a.name.as_deref()).map_err(|e| e.to_string())?;
+            let replaced = calendar_days::put(&mut *open(&a.database)?, &day).map_err(|e| e.to_string())?;
+            let verb = if replaced.is_some() { "replaced" } else { "published" };
+            println!("{verb} {} ({}): {}", day.date, day.kind, day.name);
+        }
+        HolidaysCommand::Remove(a) => {
+            let day = date(&a.date)?;
+            match calendar_days::delete(&mut *open(&a.database)?, day).map_err(|e| e.to_string())? {
+                Some(d) => println!("withdrew {} ({}): {}", d.date, d.kind, d.name),
+                None => return Err(format!("{day} is not a published day")),
+            }
+        }
+        HolidaysCommand::List(a) => {
+            let view = crate::app::calendar::list(&mut *open(&a.database)?, a.year).map_err(|e| e.detail)?;
+            for d in view.days {
+                println!("{}\t{}\t{}", d.date, d.kind, d.name);
+            }
+        }
+    }
     Ok(())
 }
 

@@ -346,6 +346,16 @@ impl From<UnitNameError> for AppError {
     }
 }
 
+impl From<cchc_domain::calendar::CalendarDayError> for AppError {
+    fn from(e: cchc_domain::calendar::CalendarDayError) -> Self {
+        use cchc_domain::calendar::CalendarDayError;
+        match e {
+            CalendarDayError::Text(t) => t.into(),
+            other => Problem::BadRequest.error(other.to_string()),
+        }
+    }
+}
+
 impl From<ControlCharacter> for AppError {
     fn from(e: ControlCharacter) -> Self {
         Problem::InvalidText.error(format!("{e}; text may not hold control characters"))

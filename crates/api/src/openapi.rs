@@ -246,6 +246,13 @@ impl Modify for FeedSchemas {
                        "previous_score": {"type": ["number", "null"]}, "band": {"type": ["string", "null"]}}),
             ),
             (
+                "findings.recomputed",
+                "FeedFindingsRecomputed",
+                "A stored report's findings recomputed, without a new revision, because the report of the month before (`caused_by`: its own, or a merged predecessor's) changed",
+                report(json!({"revision": {"type": "integer"}, "caused_by": text,
+                    "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}})),
+            ),
+            (
                 "unit.merged",
                 "FeedUnitMerged",
                 "A unit merged into its successor",
@@ -348,6 +355,7 @@ pub fn report_narrative() -> Ref {
         (name = "audit", description = "Every write: who, what, when"),
         (name = "users", description = "Stored users"),
         (name = "portal", description = "The provincial portal: dossier records in, reconciliation, the change feed out"),
+        (name = "calendar", description = "The working calendar: published days off and make-up working days"),
     )
 )]
 struct ApiDoc;
@@ -479,7 +487,9 @@ mod tests {
         // The feed's items are told apart by `kind`, each with its own payload.
         let feed = &doc["components"]["schemas"]["FeedItem"];
         assert_eq!(feed["discriminator"]["propertyName"], "kind");
-        assert_eq!(feed["oneOf"].as_array().map(Vec::len), Some(5));
+        assert_eq!(feed["oneOf"].as_array().map(Vec::len), Some(6));
+        let recomputed = &doc["components"]["schemas"]["FeedFindingsRecomputedPayload"];
+        assert_eq!(recomputed["properties"]["findings"]["items"]["$ref"], "#/components/schemas/Finding");
         let score = &doc["components"]["schemas"]["FeedScoreChangedPayload"];
         assert_eq!(score["properties"]["previous_score"]["type"], serde_json::json!(["number", "null"]));
         // An optional body is optional, not nullable.

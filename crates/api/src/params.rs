@@ -46,6 +46,14 @@ pub fn report_month(s: &str) -> ApiResult<Month> {
     Ok(month(s)?.ensure_not_after(crate::app::this_month())?)
 }
 
+/// A day `YYYY-MM-DD` (years 1900–9999).
+pub fn date(s: &str) -> ApiResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| s.len() == 10 && (1900..=9999).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| Problem::BadRequest.error(format!("`{s}` is not a date: use YYYY-MM-DD, e.g. 2024-04-29")))
+}
+
 /// `?period=` for views of one point in time; today when absent.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -70,7 +70,7 @@ pub fn build_state(
         schemes: Arc::new(crate::app::apply_schemes::SchemeCache::default()),
         topology: Default::default(),
         keys: JwtKeys::new(secret.as_bytes(), auth.jwt_issuer.clone(), auth.jwt_audience.clone()),
-        calendar,
+        reporting_calendar: calendar,
         token_ttl: auth.token_ttl,
         caches: crate::state::Caches::new(rules.ranking_cache_bytes),
         rules,

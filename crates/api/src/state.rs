@@ -7,10 +7,10 @@ use std::sync::Arc;
 use actix_web::web;
 
 use cchc_domain::scoring::SchemeRef;
-use cchc_domain::{Catalog, ReportingCalendar};
+use cchc_domain::{Calendar, Catalog, ReportingCalendar, WorkingCalendar};
 use cchc_persistence::epoch::EpochCache;
-use cchc_persistence::schemes;
 use cchc_persistence::{Database, DbConnection, Epoch};
+use cchc_persistence::{calendar_days, schemes};
 
 use crate::app::apply_schemes::SchemeCache;
 use crate::app::rank::cache::{CachedRanking, RankingKey};
@@ -25,7 +25,9 @@ pub struct AppState {
     /// nothing has been committed since the last check).
     pub topology: Arc<cchc_persistence::units::TopologyCache>,
     pub keys: JwtKeys,
-    pub calendar: ReportingCalendar,
+    /// The configured reporting days; with the published working days (data, cached under the
+    /// epoch) they make the [`Calendar`] of [`AppState::calendar`].
+    pub reporting_calendar: ReportingCalendar,
     pub token_ttl: i64,
     pub rules: Rules,
     pub caches: Caches,
@@ -39,6 +41,8 @@ pub struct Caches {
     /// Whether a token's subject is a disabled user, and its token generation.
     pub users: EpochCache<String, Option<(bool, i32)>>,
     pub rankings: EpochCache<RankingKey, Arc<CachedRanking>>,
+    /// The published working days (an admin may change them at any time, on any instance).
+    pub working_days: EpochCache<(), Arc<WorkingCalendar>>,
 }
 
 impl Caches {
@@ -47,6 +51,7 @@ impl Caches {
             scheme_refs: EpochCache::new(1),
             users: EpochCache::new(10_000),
             rankings: EpochCache::new(ranking_bytes),
+            working_days: EpochCache::new(1),
         }
     }
 }
@@ -68,6 +73,14 @@ impl AppState {
     /// Every scheme version's identity and validity as of `epoch` (taken before this call).
     pub fn scheme_refs(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> ApiResult<Arc<Vec<SchemeRef>>> {
         Ok(self.caches.scheme_refs.get_or_load(epoch, (), || schemes::refs(conn).map(Arc::new))?)
+    }
+
+    /// When reports are due and dossiers count, with the working days as of `epoch` (taken
+    /// before this call).
+    pub fn calendar(&self, conn: &mut DbConnection, epoch: Option<&Epoch>) -> ApiResult<Calendar> {
+        let working =
+            self.caches.working_days.get_or_load(epoch, (), || calendar_days::working_calendar(conn).map(Arc::new))?;
+        Ok(Calendar::new(self.reporting_calendar, working))
     }
 }
 

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::period::{Month, Period, ReportingCalendar};
+use crate::calendar::Calendar;
+use crate::period::{Month, Period};
 use crate::ranking::Standing;
 use crate::report::ReportStatus;
 use crate::units::UnitCode;
@@ -64,11 +65,7 @@ pub struct Completeness {
 }
 
 /// `expected` lists (commune, name, month) in display order.
-pub fn completeness(
-    calendar: &ReportingCalendar,
-    expected: &[(UnitCode, String, Month)],
-    filings: &[Filing],
-) -> Completeness {
+pub fn completeness(calendar: &Calendar, expected: &[(UnitCode, String, Month)], filings: &[Filing]) -> Completeness {
     let by_key: HashMap<(&UnitCode, Month), &Filing> = filings.iter().map(|f| ((&f.unit, f.month), f)).collect();
     let (mut reported, mut on_time) = (0, 0);
     let (mut missing, mut late_reports) = (Vec::new(), Vec::new());
@@ -121,14 +118,14 @@ mod tests {
 
     #[test]
     fn counts_on_time_late_drafts_and_missing() {
-        let cal = ReportingCalendar::default(); // June 2024 is due on 16 June
+        let cal = Calendar::default(); // June 2024 is due on Monday 17 June (the 16th is a Sunday)
         let june: Month = "2024-06".parse().unwrap();
         let expected: Vec<_> =
             ["07273", "07276", "07294", "07312"].iter().map(|c| (code(c), format!("Xã {c}"), june)).collect();
         let at = |d: u32, h: u32| Some(Utc.with_ymd_and_hms(2024, 6, d, h, 0, 0).unwrap());
         let filings = vec![
-            Filing { unit: code("07273"), month: june, status: ReportStatus::Submitted, submitted_at: at(16, 16) }, // 23:00 on the 16th in Vietnam
-            Filing { unit: code("07276"), month: june, status: ReportStatus::Approved, submitted_at: at(16, 17) }, // 00:00 on the 17th
+            Filing { unit: code("07273"), month: june, status: ReportStatus::Submitted, submitted_at: at(17, 16) }, // 23:00 on the 17th in Vietnam
+            Filing { unit: code("07276"), month: june, status: ReportStatus::Approved, submitted_at: at(17, 17) }, // 00:00 on the 18th
             Filing { unit: code("07294"), month: june, status: ReportStatus::Draft, submitted_at: None },
         ];
         let c = completeness(&cal, &expected, &filings);
@@ -137,15 +134,15 @@ mod tests {
         assert_eq!(c.timeliness_rate, Some(25.0));
         let missing: Vec<_> = c.missing.iter().map(|m| (m.unit_code.as_str(), m.status.as_str())).collect();
         assert_eq!(missing, vec![("07294", "draft"), ("07312", "missing")]);
-        assert_eq!(c.missing[0].due_date, NaiveDate::from_ymd_opt(2024, 6, 16).unwrap());
+        assert_eq!(c.missing[0].due_date, NaiveDate::from_ymd_opt(2024, 6, 17).unwrap());
         // The one late report is named, with when it came.
         let late: Vec<_> = c.late_reports.iter().map(|l| (l.unit_code.as_str(), l.submitted_at)).collect();
-        assert_eq!(late, vec![("07276", at(16, 17).map(crate::period::to_vietnam_time))]);
+        assert_eq!(late, vec![("07276", at(17, 17).map(crate::period::to_vietnam_time))]);
     }
 
     #[test]
     fn nothing_expected_has_no_rates() {
-        let c = completeness(&ReportingCalendar::default(), &[], &[]);
+        let c = completeness(&Calendar::default(), &[], &[]);
         assert_eq!((c.expected, c.completeness_rate), (0, None));
     }
 }

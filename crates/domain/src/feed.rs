@@ -1,6 +1,7 @@
 //! The change feed the provincial portal syncs from: what each kind of write tells it. Approvals
-//! and reopenings of reports, score changes of counted reports, unit merges and new scheme
-//! versions — nothing about drafts, which are the commune's own business.
+//! and reopenings of reports, score changes of counted reports, findings recomputed because the
+//! month before changed, unit merges and new scheme versions — nothing about drafts, which are
+//! the commune's own business.
 
 use std::collections::HashMap;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::derived::round2;
+use crate::findings::Finding;
 use crate::period::Month;
 use crate::report::{ReportStatus, Values};
 use crate::units::UnitCode;
@@ -26,6 +28,8 @@ pub enum FeedKind {
     UnitMerged,
     #[serde(rename = "scheme.added")]
     SchemeAdded,
+    #[serde(rename = "findings.recomputed")]
+    FindingsRecomputed,
 }
 
 impl FeedKind {
@@ -36,6 +40,7 @@ impl FeedKind {
             FeedKind::ScoreChanged => "score.changed",
             FeedKind::UnitMerged => "unit.merged",
             FeedKind::SchemeAdded => "scheme.added",
+            FeedKind::FindingsRecomputed => "findings.recomputed",
         }
     }
 }
@@ -139,6 +144,32 @@ pub fn merge_event(
     }
 }
 
+/// A stored report whose findings were recomputed because the report of the month before (of
+/// `cause`, itself or a unit merged into it) changed: the findings are the report's current
+/// view, so they change without a new revision. Told when they differ, unless the report is a
+/// draft.
+pub struct Recomputed<'a> {
+    pub commune: &'a UnitCode,
+    pub month: Month,
+    pub province: Option<&'a UnitCode>,
+    pub status: ReportStatus,
+    pub revision: i32,
+    /// The report whose change caused it: `07273/2024-07`.
+    pub cause: String,
+    pub before: &'a [Finding],
+    pub after: &'a [Finding],
+}
+
+pub fn findings_event(r: &Recomputed<'_>) -> Option<FeedEvent> {
+    (r.before != r.after && r.status != ReportStatus::Draft).then(|| FeedEvent {
+        kind: FeedKind::FindingsRecomputed,
+        subject: report_subject(r.commune, r.month),
+        province: r.province.cloned(),
+        payload: json!({"unit_code": r.commune, "period": r.month.to_string(), "status": r.status,
+            "revision": r.revision, "caused_by": r.cause, "findings": r.after}),
+    })
+}
+
 /// A new scheme version, once, however many reports it re-scored.
 pub fn scheme_event(code: &str, version: i32, owner: Option<&UnitCode>, rescored: usize) -> FeedEvent {
     FeedEvent {
@@ -199,6 +230,40 @@ mod tests {
     }
 
     #[test]
+    fn recomputed_findings_are_told_when_they_change_and_the_report_is_not_a_draft() {
+        let commune = code("07273");
+        let before =
+            vec![Finding::warning("carry_over_mismatch", &["dossiers_carried_over"], "vi".into(), "en".into())];
+        let none: Vec<Finding> = Vec::new();
+        fn r<'a>(
+            commune: &'a UnitCode,
+            status: ReportStatus,
+            before: &'a [Finding],
+            after: &'a [Finding],
+        ) -> Recomputed<'a> {
+            Recomputed {
+                commune,
+                month: "2024-08".parse().unwrap(),
+                province: None,
+                status,
+                revision: 1,
+                cause: "07273/2024-07".into(),
+                before,
+                after,
+            }
+        }
+        let e = findings_event(&r(&commune, ReportStatus::Submitted, &before, &none)).expect("told");
+        assert_eq!((e.kind, e.subject.as_str()), (FeedKind::FindingsRecomputed, "07273/2024-08"));
+        assert_eq!(
+            e.payload,
+            json!({"unit_code": "07273", "period": "2024-08", "status": "submitted", "revision": 1,
+                "caused_by": "07273/2024-07", "findings": []})
+        );
+        assert!(findings_event(&r(&commune, ReportStatus::Submitted, &before, &before)).is_none(), "nothing changed");
+        assert!(findings_event(&r(&commune, ReportStatus::Draft, &before, &none)).is_none(), "drafts are not news");
+    }
+
+    #[test]
     fn kinds_have_stable_names() {
         for k in [
             FeedKind::ReportApproved,
@@ -206,6 +271,7 @@ mod tests {
             FeedKind::ScoreChanged,
             FeedKind::UnitMerged,
             FeedKind::SchemeAdded,
+            FeedKind::FindingsRecomputed,
         ] {
             assert_eq!(k.as_str().parse::<FeedKind>(), Ok(k));
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod aggregation;
+pub mod calendar;
 pub mod catalog;
 pub mod completeness;
 pub mod data_entry;
@@ -30,6 +31,7 @@ pub mod validation;
 pub mod workflow;
 
 pub use access::{Denied, Principal, Role};
+pub use calendar::{Calendar, WorkingCalendar};
 pub use catalog::{Catalog, Indicator};
 pub use findings::{Finding, Severity};
 pub use period::{Month, Period, ReportingCalendar};

@@ -324,17 +324,13 @@ impl ReportingCalendar {
         if self.window_start_day > 1 && d.day() >= self.window_start_day { m.next() } else { m }
     }
 
-    /// The last day on which a report for the period is on time.
-    pub fn due_date(&self, p: &Period) -> NaiveDate {
+    /// The configured due day of the period, whatever day of the week it is; the due date is
+    /// the next working day from it ([`crate::calendar::Calendar::due_date`]).
+    pub fn due_day(&self, p: &Period) -> NaiveDate {
         match p {
             Period::Month(m) => m.day(self.due_day),
             other => other.last_month().day(self.long_period_due_day),
         }
-    }
-
-    /// Whether a report received at `at` is on time for the period (Vietnam dates compared).
-    pub fn is_on_time(&self, p: &Period, at: DateTime<Utc>) -> bool {
-        to_vietnam_time(at).date_naive() <= self.due_date(p)
     }
 }
 
@@ -412,12 +408,8 @@ mod tests {
         assert_eq!(cal.month_of(NaiveDate::from_ymd_opt(2024, 6, 14).unwrap()), m(2024, 6));
         assert_eq!(cal.month_of(NaiveDate::from_ymd_opt(2024, 6, 15).unwrap()), m(2024, 7));
         assert_eq!(cal.month_of(NaiveDate::from_ymd_opt(2024, 12, 20).unwrap()), m(2025, 1));
-        assert_eq!(cal.due_date(&Period::Month(m(2024, 6))), NaiveDate::from_ymd_opt(2024, 6, 16).unwrap());
-        assert_eq!(cal.due_date(&Period::parse("2024Q2").unwrap()), NaiveDate::from_ymd_opt(2024, 6, 20).unwrap());
-        // 23:59 on the 16th in Vietnam is on time; 00:01 on the 17th is late.
-        let p = Period::Month(m(2024, 6));
-        assert!(cal.is_on_time(&p, Utc.with_ymd_and_hms(2024, 6, 16, 16, 59, 0).unwrap()));
-        assert!(!cal.is_on_time(&p, Utc.with_ymd_and_hms(2024, 6, 16, 17, 1, 0).unwrap()));
+        assert_eq!(cal.due_day(&Period::Month(m(2024, 6))), NaiveDate::from_ymd_opt(2024, 6, 16).unwrap());
+        assert_eq!(cal.due_day(&Period::parse("2024Q2").unwrap()), NaiveDate::from_ymd_opt(2024, 6, 20).unwrap());
     }
 
     #[test]

@@ -6,14 +6,17 @@
 //! window is pending, within deadline or overdue by the same rule at the window's last day.
 //! Status 3 (refused at reception) is never received; status 1 (registered, not yet received)
 //! is not counted yet; 7 (withdrawn) and 8 (stopped) are end states judged like a finished
-//! dossier. One request for supplements stops the clock for the days the citizen took; a second
-//! makes the dossier overdue. Times without an offset are Vietnam time.
+//! dossier. One request for supplements made by the due day stops the clock for the working days
+//! the citizen took (processing time is counted in working days: NĐ 61/2018/NĐ-CP, NĐ
+//! 107/2021/NĐ-CP); a request after the due day finds the dossier overdue and cannot revive it;
+//! a second request makes the dossier overdue. Times without an offset are Vietnam time.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::{Calendar, WorkingCalendar};
 use crate::dossier_figures::*;
-use crate::period::{Month, ReportingCalendar, vietnam_offset};
+use crate::period::{Month, vietnam_offset};
 use crate::report::{Value, Values};
 use crate::units::{UnitCode, UnitLevel};
 
@@ -325,24 +328,35 @@ impl Dossier {
         self.is_end_state().then(|| self.finished_at.or(self.returned_at)).flatten().map(|t| t.date())
     }
 
-    /// The due day after the clock stopped for one round of supplements; `None` once a second
-    /// round makes the dossier overdue whatever the dates.
-    pub fn effective_due_day(&self) -> Option<Option<NaiveDate>> {
+    /// The round of supplements that stops the clock: the first, when it was requested by the
+    /// due day. One requested later finds the dossier overdue already: it cannot revive it.
+    fn pausing_supplement(&self) -> Option<&Supplement> {
+        let first = self.supplements.first()?;
+        let due = self.due_at?.date();
+        (first.requested_at.date() <= due).then_some(first)
+    }
+
+    /// The due day after the clock stopped for one round of supplements: moved on by the
+    /// working days after the request up to and including the day the citizen supplied (the
+    /// office had the dossier back only then); `None` once a second round makes the dossier
+    /// overdue whatever the dates.
+    pub fn effective_due_day(&self, working: &WorkingCalendar) -> Option<Option<NaiveDate>> {
         if self.supplements.len() >= 2 {
             return None;
         }
         let due = self.due_at.map(|d| d.date());
         let paused = self
-            .supplements
-            .first()
-            .and_then(|s| s.supplied_at.map(|a| (a.date() - s.requested_at.date()).num_days().max(0)))
+            .pausing_supplement()
+            .and_then(|s| s.supplied_at.map(|a| working.working_days_between(s.requested_at.date(), a.date())))
             .unwrap_or(0);
-        Some(due.map(|d| d + chrono::Duration::days(paused)))
+        Some(due.map(|d| working.add_working_days(d, paused)))
     }
 
-    /// Waiting for the citizen's supplements: the clock is stopped.
+    /// Waiting for the citizen's supplements asked for by the due day: the clock is stopped.
     pub fn awaiting_supplements(&self) -> bool {
-        self.supplements.len() == 1 && self.supplements[0].supplied_at.is_none() && !self.is_end_state()
+        self.supplements.len() == 1
+            && self.pausing_supplement().is_some_and(|s| s.supplied_at.is_none())
+            && !self.is_end_state()
     }
 }
 
@@ -397,7 +411,7 @@ pub fn classify(record: &Dossier, stored: Option<&StoredDossier>, may_take: impl
 
 /// The Biểu 06 figures of one commune for one month, from its dossier records, plus the
 /// digitised and paid-online counts among the dossiers received in the month.
-pub fn figures(dossiers: &[Dossier], month: Month, calendar: &ReportingCalendar) -> Values {
+pub fn figures(dossiers: &[Dossier], month: Month, calendar: &Calendar) -> Values {
     let (start, end) = calendar.window(month);
     let mut n = [0i64; 8];
     let (mut digitized, mut paid, mut digitized_known, mut paid_known) = (0i64, 0i64, false, false);
@@ -431,7 +445,7 @@ pub fn figures(dossiers: &[Dossier], month: Month, calendar: &ReportingCalendar)
                 paid += i64::from(x);
             }
         }
-        let due = d.effective_due_day();
+        let due = d.effective_due_day(&calendar.working);
         match ended.filter(|e| *e <= end) {
             Some(day) => {
                 let slot = match due {
@@ -541,7 +555,7 @@ mod tests {
             rec("NEXT", 2, "20240615080000", "20240620170000", None), // July's window
         ];
         let dossiers: Vec<Dossier> = set.iter().map(parse).collect();
-        let v = figures(&dossiers, "2024-06".parse().unwrap(), &ReportingCalendar::default());
+        let v = figures(&dossiers, "2024-06".parse().unwrap(), &Calendar::default());
         let get = |c: &str| v[c];
         assert_eq!(get(CARRIED_OVER), Value::Count(1));
         assert_eq!(get(RECEIVED_ONLINE), Value::Count(6));
@@ -553,7 +567,7 @@ mod tests {
         assert_eq!(get(PENDING_OVERDUE), Value::Count(1));
         assert!(check_values(&crate::Catalog::builtin(), &v).is_empty(), "the figures satisfy every identity");
         // July: WITHIN and PAST carry over, NEXT is received.
-        let july = figures(&dossiers, "2024-07".parse().unwrap(), &ReportingCalendar::default());
+        let july = figures(&dossiers, "2024-07".parse().unwrap(), &Calendar::default());
         assert_eq!(july[CARRIED_OVER], Value::Count(2));
         assert_eq!(july[RECEIVED_ONLINE], Value::Count(1));
     }
@@ -563,20 +577,87 @@ mod tests {
         let mut one = rec("S1", 9, "20240520080000", "20240530170000", Some("20240603100000"));
         one["DanhSachHoSoBoSung"] =
             json!([{"NgayYeuCauBoSung": "20240525080000", "NgayTiepNhanBoSung": "20240530080000"}]);
-        // Due 30 May + 5 days paused = 4 June; finished 3 June → early.
+        // Requested Saturday 25 May, supplied Thursday 30 May: 4 working days paused (27–30 May),
+        // so due 30 May + 4 working days = Wednesday 5 June; finished 3 June → early.
         let d = parse(&one);
-        assert_eq!(d.effective_due_day(), Some(Some(NaiveDate::from_ymd_opt(2024, 6, 4).unwrap())));
-        let v = figures(&[d], "2024-06".parse().unwrap(), &ReportingCalendar::default());
+        assert_eq!(
+            d.effective_due_day(&WorkingCalendar::default()),
+            Some(Some(NaiveDate::from_ymd_opt(2024, 6, 5).unwrap()))
+        );
+        let v = figures(&[d], "2024-06".parse().unwrap(), &Calendar::default());
         assert_eq!(v[RESOLVED_EARLY], Value::Count(1));
         let mut two = one.clone();
         two["DanhSachHoSoBoSung"] = json!([{"NgayYeuCauBoSung": "20240522080000", "NgayTiepNhanBoSung": "20240523080000"},
             {"NgayYeuCauBoSung": "20240525080000", "NgayTiepNhanBoSung": "20240526080000"}]);
-        let v = figures(&[parse(&two)], "2024-06".parse().unwrap(), &ReportingCalendar::default());
+        let v = figures(&[parse(&two)], "2024-06".parse().unwrap(), &Calendar::default());
         assert_eq!(v[RESOLVED_OVERDUE], Value::Count(1), "a second round makes it overdue");
         let mut waiting = rec("S3", 5, "20240520080000", "20240601170000", None);
         waiting["DanhSachHoSoBoSung"] = json!([{"NgayYeuCauBoSung": "20240525080000"}]);
-        let v = figures(&[parse(&waiting)], "2024-06".parse().unwrap(), &ReportingCalendar::default());
+        let v = figures(&[parse(&waiting)], "2024-06".parse().unwrap(), &Calendar::default());
         assert_eq!(v[PENDING_WITHIN], Value::Count(1), "the clock is stopped while the citizen answers");
+    }
+
+    /// The loophole: a supplement request after the due day used to stop a clock that had
+    /// already run out, turning an overdue dossier back to within deadline.
+    #[test]
+    fn a_request_after_the_due_day_cannot_revive_a_dossier() {
+        let june: Month = "2024-06".parse().unwrap();
+        let cal = Calendar::default();
+        // Due 1 June, supplements requested on 10 June, still awaited on 14 June (the window's end).
+        let mut waiting = rec("LATEREQ", 5, "20240520080000", "20240601170000", None);
+        waiting["DanhSachHoSoBoSung"] = json!([{"NgayYeuCauBoSung": "20240610080000"}]);
+        let d = parse(&waiting);
+        assert!(!d.awaiting_supplements(), "the clock had run out before the request");
+        assert_eq!(d.effective_due_day(&cal.working), Some(Some(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap())));
+        let v = figures(&[d], june, &cal);
+        assert_eq!((v[PENDING_WITHIN], v[PENDING_OVERDUE]), (Value::Count(0), Value::Count(1)));
+        // Supplied on 12 June and finished on 13 June: resolved overdue, not early.
+        let mut done = rec("LATEREQ", 10, "20240520080000", "20240601170000", Some("20240613100000"));
+        done["DanhSachHoSoBoSung"] =
+            json!([{"NgayYeuCauBoSung": "20240610080000", "NgayTiepNhanBoSung": "20240612080000"}]);
+        let d = parse(&done);
+        assert_eq!(d.effective_due_day(&cal.working), Some(Some(NaiveDate::from_ymd_opt(2024, 6, 1).unwrap())));
+        let v = figures(&[d], june, &cal);
+        assert_eq!(
+            (v[RESOLVED_EARLY], v[RESOLVED_ON_TIME], v[RESOLVED_OVERDUE]),
+            (Value::Count(0), Value::Count(0), Value::Count(1))
+        );
+        // Requested on the due day itself, the clock stops: 1 June (a Saturday) → supplied
+        // Wednesday 5 June is 3 working days (3, 4, 5 June) → due Wednesday 5 June.
+        let mut on_the_day = rec("ONDAY", 10, "20240520080000", "20240601170000", Some("20240605100000"));
+        on_the_day["DanhSachHoSoBoSung"] =
+            json!([{"NgayYeuCauBoSung": "20240601080000", "NgayTiepNhanBoSung": "20240605080000"}]);
+        let d = parse(&on_the_day);
+        assert_eq!(d.effective_due_day(&cal.working), Some(Some(NaiveDate::from_ymd_opt(2024, 6, 5).unwrap())));
+        assert_eq!(figures(&[d], june, &cal)[RESOLVED_ON_TIME], Value::Count(1));
+    }
+
+    /// The pause is counted in working days: requested Friday 24 May 2024, supplied Monday
+    /// 3 June — 10 calendar days but 6 working days (27, 28, 29, 30, 31 May and 3 June). Due
+    /// Tuesday 28 May + 6 working days = Wednesday 5 June; finished Thursday 6 June is overdue
+    /// (the calendar-day count would have made it 7 June, and early).
+    #[test]
+    fn the_pause_is_counted_in_working_days() {
+        let mut r = rec("PAUSE", 9, "20240520080000", "20240528170000", Some("20240606090000"));
+        r["DanhSachHoSoBoSung"] =
+            json!([{"NgayYeuCauBoSung": "20240524150000", "NgayTiepNhanBoSung": "20240603080000"}]);
+        let d = parse(&r);
+        let cal = Calendar::default();
+        assert_eq!(
+            cal.working.working_days_between(
+                NaiveDate::from_ymd_opt(2024, 5, 24).unwrap(),
+                NaiveDate::from_ymd_opt(2024, 6, 3).unwrap()
+            ),
+            6
+        );
+        assert_eq!(d.effective_due_day(&cal.working), Some(Some(NaiveDate::from_ymd_opt(2024, 6, 5).unwrap())));
+        let v = figures(std::slice::from_ref(&d), "2024-06".parse().unwrap(), &cal);
+        assert_eq!((v[RESOLVED_EARLY], v[RESOLVED_OVERDUE]), (Value::Count(0), Value::Count(1)));
+        // A published day off within the pause stops the clock one day less: 27 May off → 5
+        // working days → due Tuesday 4 June.
+        let with_day_off =
+            WorkingCalendar::new([(NaiveDate::from_ymd_opt(2024, 5, 27).unwrap(), crate::calendar::DayKind::DayOff)]);
+        assert_eq!(d.effective_due_day(&with_day_off), Some(Some(NaiveDate::from_ymd_opt(2024, 6, 4).unwrap())));
     }
 
     #[test]
@@ -615,7 +696,7 @@ mod tests {
         a["DuocThanhToanTrucTuyen"] = json!(true);
         let mut b = rec("B", 2, "20240602080000", "20240610170000", None);
         b["HoSoCoThanhPhanSoHoa"] = json!("0");
-        let v = figures(&[parse(&a), parse(&b)], "2024-06".parse().unwrap(), &ReportingCalendar::default());
+        let v = figures(&[parse(&a), parse(&b)], "2024-06".parse().unwrap(), &Calendar::default());
         assert_eq!((v[DIGITIZED], v[PAID_ONLINE]), (Value::Count(1), Value::Count(1)));
     }
 }

@@ -2,10 +2,11 @@
 //! difference is a warning on the report and a line in the reconciliation table; a commune the
 //! portal sent no records for is left out of the comparison (no records is not zero dossiers).
 
+use crate::calendar::Calendar;
 use crate::catalog::Catalog;
 use crate::dossier_figures::PARTS;
 use crate::findings::Finding;
-use crate::period::{Month, ReportingCalendar};
+use crate::period::Month;
 use crate::portal::{self, DIGITIZED, Dossier, PAID_ONLINE};
 use crate::report::Values;
 
@@ -29,7 +30,7 @@ impl Comparison {
 }
 
 /// The figures the portal's records give for a commune's month; `None` when it sent none.
-pub fn portal_figures(records: &[Dossier], month: Month, calendar: &ReportingCalendar) -> Option<Values> {
+pub fn portal_figures(records: &[Dossier], month: Month, calendar: &Calendar) -> Option<Values> {
     (!records.is_empty()).then(|| portal::figures(records, month, calendar))
 }
 
@@ -89,7 +90,7 @@ mod tests {
 
     #[test]
     fn no_records_is_not_zero_dossiers() {
-        let cal = ReportingCalendar::default();
+        let cal = Calendar::default();
         assert_eq!(portal_figures(&[], "2024-06".parse().unwrap(), &cal), None);
     }
 }

@@ -176,6 +176,20 @@ pub struct RawForm {
     pub narrative: BTreeMap<String, serde_json::Value>,
 }
 
+impl ReportForm {
+    /// The form as it would arrive again: to check a stored report anew (its findings are its
+    /// current view of the commune's history).
+    pub fn to_raw(&self) -> RawForm {
+        let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or(serde_json::Value::Null);
+        let values = self.values.iter().map(|(k, v)| (k.clone(), json(serde_json::to_value(v)))).collect();
+        let narrative = match json(serde_json::to_value(&self.narrative)) {
+            serde_json::Value::Object(m) => m.into_iter().collect(),
+            _ => Default::default(),
+        };
+        RawForm { values, narrative }
+    }
+}
+
 fn kind_vi(kind: IndicatorKind) -> &'static str {
     match kind {
         IndicatorKind::Count => "số đếm (số nguyên không âm)",
@@ -344,6 +358,19 @@ mod tests {
 
     fn raw(values: serde_json::Value) -> RawForm {
         RawForm { values: serde_json::from_value(values).unwrap(), narrative: BTreeMap::new() }
+    }
+
+    /// A stored form checked anew reads as it was stored, with the same findings.
+    #[test]
+    fn a_stored_form_reads_back_as_it_was() {
+        let catalog = crate::Catalog::builtin();
+        let seed: RawForm = serde_json::from_str(crate::seed::DONG_SON_2024_06_JSON).unwrap();
+        let first = crate::validation::validate(&catalog, &seed);
+        assert_eq!(first.form.narrative.len(), 6, "the seed's six sections");
+        let again = crate::validation::validate(&catalog, &first.form.to_raw());
+        assert_eq!(again.form, first.form);
+        assert_eq!(again.findings, first.findings);
+        assert_eq!(again.findings.len(), 1, "the seed's one plausibility warning");
     }
 
     fn codes(findings: &[Finding]) -> Vec<(&str, Vec<&str>)> {

@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::access::{Principal, Role};
+use crate::calendar::Calendar;
 use crate::hierarchy::Hierarchy;
-use crate::period::{Month, Period, ReportingCalendar};
+use crate::period::{Month, Period};
 use crate::report::ReportStatus;
 use crate::units::{UnitCode, UnitLevel};
 
@@ -169,7 +170,7 @@ pub fn effective_status(
     stored: ReportStatus,
     month: Month,
     today: NaiveDate,
-    calendar: &ReportingCalendar,
+    calendar: &Calendar,
     lock_after_days: i64,
 ) -> ReportStatus {
     let closes = calendar.due_date(&Period::Month(month)) + chrono::Duration::days(lock_after_days);
@@ -249,11 +250,11 @@ mod tests {
 
     #[test]
     fn approved_reports_lock_when_the_period_closes() {
-        let cal = ReportingCalendar::default();
-        let june = m("2024-06"); // due 16 June 2024
+        let cal = Calendar::default();
+        let june = m("2024-06"); // due Monday 17 June 2024 (the 16th is a Sunday)
         let day = |d: &str| d.parse::<NaiveDate>().unwrap();
-        assert_eq!(effective_status(Approved, june, day("2024-07-16"), &cal, 30), Approved);
-        assert_eq!(effective_status(Approved, june, day("2024-07-17"), &cal, 30), Locked);
+        assert_eq!(effective_status(Approved, june, day("2024-07-17"), &cal, 30), Approved);
+        assert_eq!(effective_status(Approved, june, day("2024-07-18"), &cal, 30), Locked);
         assert_eq!(
             effective_status(Submitted, june, day("2030-01-01"), &cal, 30),
             Submitted,

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod backup;
 pub mod bulk;
+pub mod calendar_days;
 pub mod codec;
 pub mod connection;
 pub mod epoch;

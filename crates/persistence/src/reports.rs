@@ -377,6 +377,61 @@ fn apply(
     Ok(if created { WriteOutcome::Created(stored) } else { WriteOutcome::Updated(stored) })
 }
 
+/// What a recomputation makes of a stored report's findings: the findings now, and the feed
+/// items telling so.
+pub struct NewFindings {
+    pub findings: Vec<Finding>,
+    pub events: Vec<FeedEvent>,
+}
+
+/// Replaces the findings of a stored report, locked for the transaction, with what `recompute`
+/// says of it — no new revision: the findings are the report's current view. Nothing is
+/// written when there is no report or the findings stay as they are. Retried like a write.
+pub fn refresh_findings<E, F>(
+    conn: &mut DbConnection,
+    unit: &UnitCode,
+    period: Month,
+    now: DateTime<Utc>,
+    mut recompute: F,
+) -> Result<Option<StoredReport>, E>
+where
+    E: From<DbError>,
+    F: FnMut(&mut DbConnection, &StoredReport) -> Result<NewFindings, E>,
+{
+    let now = codec::storable(now);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = write_transaction(conn, |c| -> Result<Result<Option<StoredReport>, E>, DbError> {
+            let Some(current) = get_for_update(c, unit, period)? else { return Ok(Ok(None)) };
+            let next = match recompute(c, &current) {
+                Ok(next) => next,
+                Err(e) => return Ok(Err(e)),
+            };
+            if next.findings == current.findings {
+                return Ok(Ok(None));
+            }
+            let n = diesel::update(
+                reports::table.filter(reports::id.eq(current.id)).filter(reports::revision.eq(current.revision)),
+            )
+            .set(reports::findings_json.eq(json(&next.findings)?))
+            .execute(c)?;
+            if n != 1 {
+                return Err(DbError::Contention);
+            }
+            for event in &next.events {
+                feed::append(c, event, now)?;
+            }
+            Ok(Ok(Some(StoredReport { findings: next.findings, ..current })))
+        });
+        match result {
+            Ok(outcome) => return outcome,
+            Err(e) if attempt < MAX_ATTEMPTS && (retryable(&e) || matches!(e, DbError::Contention)) => continue,
+            Err(e) => return Err(E::from(e)),
+        }
+    }
+}
+
 /// One stored revision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Revision {

@@ -191,6 +191,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_days (day) {
+        day -> Text,
+        kind -> Text,
+        name -> Text,
+    }
+}
+
 diesel::joinable!(report_scores -> reports (report_id));
 diesel::joinable!(report_scores -> scoring_schemes (scheme_id));
 
@@ -209,4 +217,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     dossiers,
     feed_events,
+    calendar_days,
 );

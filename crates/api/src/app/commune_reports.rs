@@ -104,6 +104,7 @@ pub fn list(
     let chosen = super::apply_schemes::choose_for(caller, &topology, &refs, None, Period::Month(range.to))?;
     let stored = reports::summaries(conn, code, range.from, range.to, chosen.id)?;
     let today = to_vietnam_time(Utc::now()).date_naive();
+    let cal = st.calendar(conn, caller.epoch.as_ref())?;
     let mut items = Vec::new();
     for month in months.into_iter().take(limit + 1) {
         let period = Period::Month(month);
@@ -122,10 +123,10 @@ pub fn list(
         }
         items.push(CommuneMonth {
             period: month.to_string(),
-            status: report.map(|r| effective_status(r.status, month, today, &st.calendar, st.rules.lock_after_days)),
+            status: report.map(|r| effective_status(r.status, month, today, &cal, st.rules.lock_after_days)),
             revision: report.map(|r| r.revision),
-            due_date: st.calendar.due_date(&period),
-            on_time: report.and_then(|r| r.submitted_at).map(|t| st.calendar.is_on_time(&period, t)),
+            due_date: cal.due_date(&period),
+            on_time: report.and_then(|r| r.submitted_at).map(|t| cal.is_on_time(&period, t)),
             submitted_at: report.and_then(|r| r.submitted_at).map(to_vietnam_time),
             updated_at: report.map(|r| to_vietnam_time(r.updated_at)),
             standing: Standing::of_report(filed.map(|r| r.status)),

@@ -43,12 +43,13 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Principal, q: &UnitP
         .into_iter()
         .map(|f| Filing { unit: f.unit_code, month: f.period, status: f.status, submitted_at: f.submitted_at })
         .collect();
+    let cal = st.calendar(conn, None)?;
     Ok(CompletenessView {
         unit_code: code.to_string(),
         unit_name: unit.name,
         period: period.to_string(),
-        due_date: period.as_month().ok().map(|m| st.calendar.due_date(&Period::Month(m))),
-        completeness: completeness(&st.calendar, &expected, &filings),
+        due_date: period.as_month().ok().map(|m| cal.due_date(&Period::Month(m))),
+        completeness: completeness(&cal, &expected, &filings),
     })
 }
 

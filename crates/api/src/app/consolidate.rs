@@ -84,9 +84,10 @@ pub fn run(
         ranking.view.entries.iter().map(|e| (e.unit_code.as_str(), e)).collect();
     let figures = load_period_figures(conn, &st.catalog, &topology, Some(code), period)?;
     let last = period.last_month();
+    let cal = st.calendar(conn, caller.epoch.as_ref())?;
     let mut on_time: HashMap<UnitCode, usize> = HashMap::new();
     for f in &figures.monthly {
-        if f.submitted_at.is_some_and(|t| st.calendar.is_on_time(&Period::Month(f.period), t)) {
+        if f.submitted_at.is_some_and(|t| cal.is_on_time(&Period::Month(f.period), t)) {
             *on_time.entry(successor_at(&topology.merges, &f.unit_code, last)).or_default() += 1;
         }
     }

@@ -11,7 +11,7 @@ use cchc_domain::history::{check_carry_over, check_outliers};
 use cchc_domain::reconciliation::{mismatch_findings, portal_figures};
 use cchc_domain::validation::{missing_required, validate};
 use cchc_domain::workflow::{Action, status_after_put};
-use cchc_domain::{Finding, Month, MonthFigures, RawForm, UnitCode, Values};
+use cchc_domain::{Calendar, Finding, Month, MonthFigures, RawForm, UnitCode, Values};
 use cchc_persistence::DbConnection;
 use cchc_persistence::reports::{self, StoredReport, WriteOutcome};
 use cchc_persistence::{portal_dossiers, units};
@@ -62,8 +62,9 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
     let name = commune_in(&topology, code, month)?;
     let province = topology.at(month).province_of(code);
     let values = &validated.form.values;
+    let cal = st.calendar(conn, caller.epoch.as_ref())?;
     let mut findings = validated.findings.clone();
-    findings.extend(own_records_findings(conn, st, &topology, code, month, values)?);
+    findings.extend(own_records_findings(conn, st, &cal, &topology, code, month, values)?);
     if findings.iter().any(Finding::is_error) {
         return Err(validation_failed(findings));
     }
@@ -72,14 +73,14 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
         let current = reports::get(conn, code, month)?;
         check_if_match(cmd.if_match.as_ref(), current.as_ref())?;
         check_new(cmd.expect_new, current.as_ref())?;
-        let status = status_after_put(current.as_ref().map(|r| status_now(st, r)), cmd.draft)?;
+        let status = status_after_put(current.as_ref().map(|r| status_now(st, &cal, r)), cmd.draft)?;
         let preview = preview(current, code, month, status, validated.form, findings, caller);
-        return Ok(Filed::Preview(ReportView { dry_run: true, ..view(st, &preview, name) }));
+        return Ok(Filed::Preview(ReportView { dry_run: true, ..view(st, &cal, &preview, name) }));
     }
     let outcome = reports::write(conn, code, month, Utc::now(), |c, current| -> Result<_, AppError> {
         check_if_match(cmd.if_match.as_ref(), current)?;
         check_new(cmd.expect_new, current)?;
-        let status = status_after_put(current.map(|r| status_now(st, r)), cmd.draft)?;
+        let status = status_after_put(current.map(|r| status_now(st, &cal, r)), cmd.draft)?;
         let r = Revision {
             commune: code,
             month,
@@ -93,9 +94,12 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
         };
         revision::build(c, st, current, &Author::Caller(caller), r)
     })?;
+    // The next month's checks read this one: they are made again (also after an identical
+    // resubmission, which repairs a recheck that failed after an earlier write).
+    super::recheck_next_month::run(conn, st, &cal, code, month)?;
     Ok(match outcome {
-        WriteOutcome::Created(r) => Filed::Created(view(st, &r, name)),
-        WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => Filed::Updated(view(st, &r, name)),
+        WriteOutcome::Created(r) => Filed::Created(view(st, &cal, &r, name)),
+        WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => Filed::Updated(view(st, &cal, &r, name)),
     })
 }
 
@@ -113,9 +117,10 @@ fn check_new(expect_new: bool, current: Option<&StoredReport>) -> ApiResult<()> 
 /// The figures against the commune's own records: carry-over against last month and outliers
 /// against its past year (counted reports only: a draft is not history), and where its dossier
 /// figures differ from those the portal's records give for the month.
-fn own_records_findings(
+pub(crate) fn own_records_findings(
     conn: &mut DbConnection,
     st: &AppState,
+    cal: &Calendar,
     topology: &cchc_domain::Topology,
     code: &UnitCode,
     month: Month,
@@ -141,9 +146,9 @@ fn own_records_findings(
     let series: Vec<&Values> = counted.iter().map(|f| &f.values).collect();
     let catalog = st.catalog.in_period(month);
     findings.extend(check_outliers(&catalog, values, &series));
-    let (start, end) = st.calendar.window(month);
+    let (start, end) = cal.window(month);
     let records = portal_dossiers::for_window(conn, &[code], start, end)?;
-    findings.extend(mismatch_findings(&catalog, values, portal_figures(&records, month, &st.calendar).as_ref()));
+    findings.extend(mismatch_findings(&catalog, values, portal_figures(&records, month, cal).as_ref()));
     Ok(findings)
 }
 

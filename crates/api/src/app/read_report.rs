@@ -11,7 +11,7 @@ use cchc_domain::derived::{Derived, derive};
 use cchc_domain::period::to_vietnam_time;
 use cchc_domain::report::{Narrative, ReportStatus};
 use cchc_domain::workflow::effective_status;
-use cchc_domain::{Finding, Month, MonthFigures, Period, Principal, Topology, UnitCode, Values};
+use cchc_domain::{Calendar, Finding, Month, MonthFigures, Period, Principal, Topology, UnitCode, Values};
 use cchc_persistence::reports::{self, StoredReport};
 use cchc_persistence::{DbConnection, units};
 
@@ -65,18 +65,18 @@ pub fn etag(r: &StoredReport) -> EntityTag {
 }
 
 /// The status in force today: an approved report locks once its period closes.
-pub fn status_now(st: &AppState, r: &StoredReport) -> ReportStatus {
+pub fn status_now(st: &AppState, cal: &Calendar, r: &StoredReport) -> ReportStatus {
     let today = to_vietnam_time(Utc::now()).date_naive();
-    effective_status(r.status, r.period, today, &st.calendar, st.rules.lock_after_days)
+    effective_status(r.status, r.period, today, cal, st.rules.lock_after_days)
 }
 
-pub fn view(st: &AppState, r: &StoredReport, unit_name: String) -> ReportView {
+pub fn view(st: &AppState, cal: &Calendar, r: &StoredReport, unit_name: String) -> ReportView {
     let period = Period::Month(r.period);
     ReportView {
         unit_code: r.unit_code.to_string(),
         unit_name,
         period: r.period.to_string(),
-        status: status_now(st, r),
+        status: status_now(st, cal, r),
         revision: r.revision,
         derived: derive(&r.form.values),
         values: r.form.values.clone(),
@@ -86,8 +86,8 @@ pub fn view(st: &AppState, r: &StoredReport, unit_name: String) -> ReportView {
         updated_at: to_vietnam_time(r.updated_at),
         submitted_at: r.submitted_at.map(to_vietnam_time),
         updated_by: r.updated_by.clone(),
-        due_date: st.calendar.due_date(&period),
-        on_time: r.submitted_at.map(|t| st.calendar.is_on_time(&period, t)),
+        due_date: cal.due_date(&period),
+        on_time: r.submitted_at.map(|t| cal.is_on_time(&period, t)),
         review_note: r.review_note.clone(),
         reviewed_by: r.reviewed_by.clone(),
         reviewed_at: r.reviewed_at.map(to_vietnam_time),
@@ -166,5 +166,6 @@ pub fn run(
     month: Month,
 ) -> ApiResult<ReportView> {
     let (report, name) = load(conn, caller, code, month)?;
-    Ok(view(st, &report, name))
+    let cal = st.calendar(conn, None)?;
+    Ok(view(st, &cal, &report, name))
 }

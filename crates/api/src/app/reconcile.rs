@@ -53,7 +53,8 @@ pub fn run(
     let tree = topology.at(month);
     let communes = tree.communes_below(Some(code));
     let codes: Vec<&UnitCode> = communes.iter().map(|n| &n.code).collect();
-    let (start, end) = st.calendar.window(month);
+    let cal = st.calendar(conn, None)?;
+    let (start, end) = cal.window(month);
     let records = portal_dossiers::for_window(conn, &codes, start, end)?;
     let reported: HashMap<UnitCode, Values> = reports::figures(conn, &[month], Some(&codes))?
         .into_iter()
@@ -64,8 +65,7 @@ pub fn run(
     let empty = Values::new();
     for n in communes {
         let own: Vec<_> = records.iter().filter(|d| d.unit == n.code).cloned().collect();
-        let comparisons =
-            compare(reported.get(&n.code).unwrap_or(&empty), portal_figures(&own, month, &st.calendar).as_ref());
+        let comparisons = compare(reported.get(&n.code).unwrap_or(&empty), portal_figures(&own, month, &cal).as_ref());
         with_differences += usize::from(comparisons.iter().any(|c| c.differs()));
         entries.extend(comparisons.into_iter().map(|c| ReconciliationEntry {
             unit_code: n.code.to_string(),

@@ -45,7 +45,8 @@ pub fn run(
     caller.ensure_can_submit(commune)?;
     let topology = units::topology_around(conn, commune)?;
     let name = commune_in(&topology, commune, month)?;
-    let due_date = st.calendar.due_date(&Period::Month(month));
+    let cal = st.calendar(conn, caller.epoch.as_ref())?;
+    let due_date = cal.due_date(&Period::Month(month));
     let current = reports::get(conn, commune, month)?;
     if let Some(report) = current {
         return Ok(FormStart {
@@ -53,7 +54,7 @@ pub fn run(
             name: name.clone(),
             month,
             due_date,
-            current: Some(view(st, &report, name)),
+            current: Some(view(st, &cal, &report, name)),
             prefill: None,
         });
     }

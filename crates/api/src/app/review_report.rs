@@ -44,11 +44,12 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewA
         .into());
     }
     let province = then.province_of(code);
+    let cal = st.calendar(conn, caller.epoch.as_ref())?;
     let outcome = reports::write(conn, code, month, Utc::now(), |c, current| -> Result<_, AppError> {
         let current = current
             .ok_or_else(|| Problem::ReportNotFound.error(format!("commune {code} has no report for {month}")))?;
         check_if_match(cmd.if_match.as_ref(), Some(current))?;
-        let from = status_now(st, current);
+        let from = status_now(st, &cal, current);
         let status = transition(from, action, reason.as_deref())?;
         // A draft becomes a report only once it carries the required figures.
         if action == Action::Submit
@@ -69,5 +70,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewA
         };
         revision::build(c, st, Some(current), &Author::Caller(caller), r)
     })?;
-    Ok(view(st, &outcome.into_report(), name))
+    // Whether this month counts decides the next month's carry-over check.
+    super::recheck_next_month::run(conn, st, &cal, code, month)?;
+    Ok(view(st, &cal, &outcome.into_report(), name))
 }

@@ -19,7 +19,7 @@ pub struct FeedQuery {
     pub limit: Option<usize>,
 }
 
-/// Approved and reopened reports, score changes, unit merges and new scheme versions, in a
+/// Approved and reopened reports, score changes, recomputed findings, unit merges and new scheme versions, in a
 /// stable order: page with `since=next`; every item comes exactly once, even while writes
 /// commit out of order. Portal and province tokens read their province's items and national
 /// ones; admins read everything.

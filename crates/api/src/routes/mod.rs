@@ -10,6 +10,7 @@ pub mod consolidated;
 pub mod feed;
 pub mod health;
 pub mod history;
+pub mod holidays;
 pub mod indicators;
 pub mod portal;
 pub mod rankings;
@@ -112,6 +113,8 @@ api_routes! {
     "/api/v1/users/{username}/enable" => { POST users::enable as "enableUser" },
     "/api/v1/users/{username}/password" => { POST users::reset_password as "setUserPassword" },
     "/api/v1/users/{username}/unit" => { PUT users::move_unit as "moveUser" },
+    "/api/v1/holidays" => { GET holidays::list as "listCalendarDays" },
+    "/api/v1/holidays/{date}" => { PUT holidays::put as "putCalendarDay", DELETE holidays::delete as "deleteCalendarDay" },
 }
 
 /// The `If-Match` of a request. A header that is not a list of entity tags names no tag, and so
