@@ -239,9 +239,9 @@ def test_district_officer_reads_rankings_completeness_and_a_commune(browser):
     assert len(chart.find_elements(By.CSS_SELECTOR, "path.line.score")) == 1
     assert len(chart.find_elements(By.CSS_SELECTOR, "path.line.rate")) == 1
     assert chart.size["width"] > 600
-    # The latest report's warning is visible, and the reviewer sees the review forms.
-    warning = d.find_element(By.CSS_SELECTOR, "#findings .finding.warning")
-    assert warning.is_displayed() and "Cảnh báo" in warning.text
+    # The seed report has no finding, and says so; the reviewer sees the review forms.
+    assert not d.find_elements(By.CSS_SELECTOR, "#findings .finding")
+    assert "Không có cảnh báo." in d.find_element(By.ID, "report-heading").find_element(By.XPATH, "..").text
     assert d.find_element(By.ID, "approve").is_displayed()
     assert d.find_element(By.ID, "reason").get_attribute("required") is not None
     screenshot(d, "commune.png")
@@ -325,8 +325,8 @@ def test_the_interior_office_s_pages_print_on_a4(browser):
     table = rows(d, "consolidated")
     assert len(table) == 10
     totals = d.find_element(By.ID, "consolidated-totals").find_elements(By.TAG_NAME, "td")
-    # The totals row: 9 communes reported, 7 on time; 1.296 dossiers received.
-    assert totals[0].text == "9 / 7" and totals[1].text == "1.296"
+    # The totals row: 9 communes reported, 8 on time (due Monday 17 June); 1.296 received.
+    assert totals[0].text == "9 / 8" and totals[1].text == "1.296"
     screenshot(d, "consolidated.png")
     check_print(d, A4_LANDSCAPE_PX, "consolidated")
     open_page(d, "/app/?unit=215&period=2024-06")

@@ -218,13 +218,13 @@ def test_clerk_checks_saves_a_draft_survives_a_restart_and_submits(server, brows
     press(browser, "check")
     beside = browser.find_element(By.CSS_SELECTOR, "#field-committee_chairs .field-findings")
     assert "Cảnh báo" in beside.text and "2" in beside.text, beside.text
-    chairs = browser.find_element(By.NAME, "committee_chairs")
-    chairs.clear()
-    chairs.send_keys("1")
     os.makedirs(SHOTS, exist_ok=True)
     browser.save_screenshot(os.path.join(SHOTS, "report-form.png"))
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", beside)
     browser.save_screenshot(os.path.join(SHOTS, "report-form-warning.png"))
+    chairs = browser.find_element(By.NAME, "committee_chairs")
+    chairs.clear()
+    chairs.send_keys("1")
 
     press(browser, "draft")
     assert browser.find_element(By.ID, "flash").text == "Đã lưu nháp. Báo cáo chưa được gửi."

@@ -112,7 +112,8 @@ async fn the_clerk_checks_saves_and_submits_through_the_form(app: TestApp) {
     let page = b.get("/app/communes/07273?period=2024-07&done=submitted").await;
     assert!(page.text.contains("Đã gửi báo cáo.") && page.text.contains(r#"data-forget="cchc.report.07273.2024-07""#));
     // The clerk's start page: the last twelve months, each with its form.
-    assert_eq!(page.text.matches(r#"class="button secondary" href="/app/communes/07273/reports/"#).count(), 12);
+    let months = page.text.split(r#"id="months""#).nth(1).and_then(|t| t.split("</table>").next()).expect("the months");
+    assert_eq!(months.matches(r#"/edit">"#).count(), 12);
 }
 
 async fn a_report_changed_meanwhile_is_shown_not_overwritten(app: TestApp) {
@@ -240,6 +241,14 @@ async fn the_interior_office_reads_the_consolidated_table_and_who_was_late(app: 
     let csv = b.get("/app/export/consolidated.csv?unit=215&period=2024-06").await;
     assert_eq!(csv.status, 200);
     assert!(csv.text.contains("Tổng cộng"), "{}", csv.text);
+    // The Word documents, from the pages' buttons.
+    let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    let report = b.get("/app/export/consolidated.docx?unit=215&period=2024-06").await;
+    assert_eq!((report.status.as_u16(), report.header("content-type")), (200, Some(docx)));
+    let report = b.get("/app/communes/07273/reports/2024-06/document.docx").await;
+    assert_eq!((report.status.as_u16(), report.header("content-type")), (200, Some(docx)));
+    let page = b.get("/app/communes/07273?period=2024-06").await;
+    assert!(page.text.contains(r#"href="/app/communes/07273/reports/2024-06/document.docx""#));
     // Completeness names who is missing (Bố Hạ) and who was late.
     let late = cchc_tests::seed_body();
     let r = app.file("07294", "2024-06", &late).await;
@@ -250,6 +259,8 @@ async fn the_interior_office_reads_the_consolidated_table_and_who_was_late(app: 
     let mut clerk = Browser::new(&app);
     assert_eq!(clerk.sign_in("dongson", PASSWORD).await.status, 303);
     assert_eq!(clerk.get("/app/consolidated?unit=215&period=2024-06").await.status, 403);
+    assert_eq!(clerk.get("/app/export/consolidated.docx?unit=215&period=2024-06").await.status, 403);
+    assert_eq!(clerk.get("/app/communes/07276/reports/2024-06/document.docx").await.status, 403);
 }
 
 backend_tests!(

@@ -303,10 +303,12 @@ async fn the_role_and_route_matrix_leaks_nothing(app: TestApp) {
             format!("/app/consolidated?unit={code}&period=2024-06"),
             format!("/app/export/consolidated.csv?unit={code}&period=2024-06"),
             format!("/app/export/consolidated.xlsx?unit={code}&period=2024-06"),
+            format!("/app/export/consolidated.docx?unit={code}&period=2024-06"),
         ];
         if code.len() == 5 {
             paths.push(format!("/app/communes/{code}?period=2024-06"));
             paths.push(format!("/app/communes/{code}/reports/2024-06/edit"));
+            paths.push(format!("/app/communes/{code}/reports/2024-06/document.docx"));
         }
         for path in paths {
             for (role, unit, sees) in &callers {

@@ -138,6 +138,20 @@ pub fn consolidated(
     Ok(ConsolidatedData { view, period, latest, unit, choices })
 }
 
+/// The consolidated report as its Word document, for the unit and period the page shows.
+pub fn consolidated_document(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Caller,
+    unit: Option<&str>,
+    period: Option<&str>,
+) -> ApiResult<crate::app::official_documents::ConsolidatedDocument> {
+    let topology = st.topology.get(conn, None)?;
+    let unit = page_unit(&topology, caller, unit)?;
+    let (period, _) = period_param(conn, &topology, Some(&unit), period)?;
+    crate::app::official_documents::consolidated(conn, st, caller, &UnitPeriod { code: unit, period })
+}
+
 pub fn completeness(
     conn: &mut DbConnection,
     st: &AppState,

@@ -360,6 +360,8 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "The table shows the Biểu 06 figures, timeliness and scores; the downloads hold every indicator. The totals row equals the unit's aggregates.",
     ),
     ("consolidated.total", "Tổng cộng", "Total"),
+    ("consolidated.report_docx", "Báo cáo tổng hợp (Word)", "Consolidated report (Word)"),
+    ("commune.report_docx", "Tải báo cáo (Word)", "Download the report (Word)"),
     ("consolidated.months", "Tháng đã báo cáo / đúng hạn", "Months reported / on time"),
     ("consolidated.col.dossiers_received_total", "Tổng tiếp nhận", "Received"),
     ("consolidated.col.dossiers_received_online", "Trực tuyến", "Online"),

@@ -61,6 +61,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(entry::save)),
             )
             .service(
+                resource("/communes/{code}/reports/{period}/document.docx", "GET, HEAD".into())
+                    .route(read().to(pages::commune_document)),
+            )
+            .service(
                 resource("/communes/{code}/reports/{period}/approve", "POST".into())
                     .route(web::post().to(pages::approve)),
             )

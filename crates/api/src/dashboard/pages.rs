@@ -163,13 +163,42 @@ pub async fn export_consolidated(
     let format = match path.as_str() {
         "csv" => ExportFormat::Csv,
         "xlsx" => ExportFormat::Xlsx,
-        _ => return Err(Problem::NotFound.error("downloads are .csv or .xlsx").into()),
+        "docx" => return consolidated_document(state, session, query).await,
+        _ => return Err(Problem::NotFound.error("downloads are .csv, .xlsx or .docx").into()),
     };
     let caller = session.caller.clone();
     let PageQuery { unit, period } = query.into_inner();
     let data =
         state.run(move |conn, st| data::consolidated(conn, st, &caller, unit.as_deref(), period.as_deref())).await?;
     Ok(export::respond(format, &crate::app::consolidate::table(&data.view, &state.catalog))?)
+}
+
+/// The Interior Office's consolidated report as its Word document, to edit and sign.
+async fn consolidated_document(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<PageQuery>,
+) -> PageResult {
+    let caller = session.caller.clone();
+    let PageQuery { unit, period } = query.into_inner();
+    let doc = state
+        .run(move |conn, st| data::consolidated_document(conn, st, &caller, unit.as_deref(), period.as_deref()))
+        .await?;
+    let bytes = crate::documents::consolidated::docx(&doc)?;
+    Ok(crate::documents::respond(&crate::documents::consolidated::file_name(&doc), bytes))
+}
+
+/// A commune's monthly report as its official Word document (the API's, with the session).
+pub async fn commune_document(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> PageResult {
+    let (code, month) = (params::commune_code(&path.0)?, params::month(&path.1)?);
+    let caller = session.caller.clone();
+    let doc = state.run(move |conn, _| crate::app::official_documents::commune(conn, &caller, &code, month)).await?;
+    let bytes = crate::documents::commune::docx(&doc)?;
+    Ok(crate::documents::respond(&crate::documents::commune::file_name(&doc), bytes))
 }
 
 /// Expected, reported, on time, late and missing reports below the officer's unit.

@@ -629,6 +629,8 @@ pub struct NarrativeBlock {
 }
 
 pub struct ReportBlock {
+    /// `YYYY-MM`.
+    pub period: String,
     pub period_label: String,
     pub narrative: Vec<NarrativeBlock>,
     pub history: Vec<HistoryRow>,
@@ -872,6 +874,7 @@ fn report_block(tr: &Tr, catalog: &Catalog, r: &ReportView, data: &CommuneData) 
         })
         .collect();
     ReportBlock {
+        period: r.period.clone(),
         period_label: Period::parse(&r.period).map(|p| tr.period(&p)).unwrap_or_else(|_| r.period.clone()),
         narrative,
         history,
