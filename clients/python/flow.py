@@ -130,7 +130,8 @@ sheet = openpyxl.load_workbook(io.BytesIO(xlsx.payload.read())).active
 rows = [list(r) for r in sheet.iter_rows(values_only=True)]
 check("title row", rows[0][0], "Biểu tổng hợp kết quả CCHC — Huyện Yên Thế (215), kỳ 2024-06")
 header, body, totals = rows[2], rows[3:-1], rows[-1]
-catalog = list_indicators.sync(client=district)
+# Headers carry the labels in force in the period (a superseded term says so).
+catalog = list_indicators.sync(client=district, period="2024-06")
 derived_codes = set(table.items[0].derived.additional_properties)
 # A total that is also a derived figure has its derived column only.
 labels = {i.label_vi: i.code for i in catalog.indicators if i.code not in derived_codes}
