@@ -85,7 +85,27 @@ async fn simultaneous_duplicates_are_answered_without_database_text(app: TestApp
     }
 }
 
+/// Serde would read a struct from an array (`[null, null]`); the document says objects, and so
+/// does every body extractor: 400, nothing stored.
+async fn a_body_that_is_not_an_object_is_refused(app: TestApp) {
+    app.seed_units().await;
+    let admin = app.admin();
+    for (method, path, body) in [
+        (reqwest::Method::PUT, "/api/v1/holidays/2024-07-16", json!([null, null])),
+        (reqwest::Method::PUT, "/api/v1/units/07273/signatory", json!(["Đặng Quý Hưng"])),
+        (reqwest::Method::POST, "/api/v1/users", json!(["lan", "mat-khau-dai-du", "commune", "07273"])),
+        (reqwest::Method::PUT, "/api/v1/communes/07273/reports/2024-06", json!([{}, {}])),
+    ] {
+        let r = app.request(method.clone(), path, Some(&admin), Some(&body)).await;
+        assert_eq!(r.status, 400, "{method} {path}: {}", r.text);
+        assert_eq!(r.body["type"], "urn:cchc:problem:bad-request", "{}", r.text);
+    }
+    assert_eq!(app.get("/api/v1/holidays?year=2024", &admin).await.body["days"].as_array().map(Vec::len), Some(13));
+    assert_eq!(app.get("/api/v1/communes/07273/reports/2024-06", &admin).await.status, 404);
+}
+
 backend_tests!(
+    a_body_that_is_not_an_object_is_refused,
     a_repeated_merge_is_a_unit_conflict_in_the_field_s_words,
     a_duplicate_unit_is_unit_exists,
     a_duplicate_user_is_user_exists,

@@ -9,6 +9,46 @@ use cchc_domain::{Month, Period, UnitCode, UnitLevel};
 use crate::app::paging;
 use crate::error::{ApiResult, Problem};
 
+/// A JSON body that must be an object. Serde's derived `Deserialize` also reads a struct from an
+/// array (`[null, null]`), which the document does not allow; a body taken as a `Value` and read
+/// here is held to the schema.
+pub fn object<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> ApiResult<T> {
+    if !body.is_object() {
+        return Err(Problem::BadRequest.error("the body must be a JSON object"));
+    }
+    serde_json::from_value(body).map_err(|e| Problem::BadRequest.error(format!("the body could not be read: {e}")))
+}
+
+/// A request's JSON body of type `T`, which must be an object (see [`object`]); read through
+/// the app's JSON configuration, so an unreadable body is the same problem as everywhere.
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Body<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let json = actix_web::web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = json.await?.into_inner();
+            object(value).map(Body).map_err(actix_web::Error::from)
+        })
+    }
+}
+
+impl<T> Body<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Body<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 pub fn unit_code(s: &str) -> ApiResult<UnitCode> {
     Ok(UnitCode::parse(s)?)
 }

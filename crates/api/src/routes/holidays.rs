@@ -61,7 +61,7 @@ pub async fn put(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<DayBody>,
+    body: params::Body<DayBody>,
 ) -> ApiResult<HttpResponse> {
     let date = params::date(&path.into_inner())?;
     let body = body.into_inner();

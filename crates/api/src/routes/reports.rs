@@ -69,7 +69,7 @@ pub async fn put(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     options: web::Query<PutOptions>,
-    body: web::Json<ReportBody>,
+    body: params::Body<ReportBody>,
 ) -> ApiResult<HttpResponse> {
     let (code, period) = path.into_inner();
     let ReportBody { values, narrative } = body.into_inner();

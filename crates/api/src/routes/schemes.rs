@@ -8,6 +8,7 @@ use crate::app::add_scheme::{self, UploadedScheme};
 use crate::app::read_schemes::{self, SchemeList, SchemeView};
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::params;
 use crate::state::{AppState, RunOnDb};
 
 /// Adds a version of a scoring scheme (a new code starts at version 1). The definition is
@@ -20,7 +21,7 @@ use crate::state::{AppState, RunOnDb};
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<SchemeDefinition>,
+    body: params::Body<SchemeDefinition>,
 ) -> ApiResult<HttpResponse> {
     let definition = body.into_inner();
     let uploaded = state.run(move |conn, st| add_scheme::run(conn, st, &caller, definition)).await?;

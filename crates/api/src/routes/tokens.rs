@@ -8,6 +8,7 @@ use cchc_domain::Role;
 
 use crate::app::sign_in::{self, Credentials};
 use crate::error::ApiResult;
+use crate::params;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -40,7 +41,7 @@ pub struct TokenResponse {
 pub async fn issue(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<TokenRequest>,
+    body: params::Body<TokenRequest>,
 ) -> ApiResult<HttpResponse> {
     let TokenRequest { username, password } = body.into_inner();
     let address = crate::auth::client_address(&req, state.rules.trust_proxy);

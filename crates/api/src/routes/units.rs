@@ -93,7 +93,11 @@ pub struct UnitMerge {
 /// last.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", security(("bearer" = [])), request_body(content = NewUnit, description = "The unit's code, name, level, parent and first month"),
     responses((status = 201, description = "The unit created", body = UnitView, headers(("Location" = String, description = "The unit's address")))))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewUnit>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: params::Body<NewUnit>,
+) -> ApiResult<HttpResponse> {
     let first = body.into_inner().parse()?;
     let view = state.run(move |conn, _| change_units::create(conn, &caller, first)).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/units/{}", view.code))).json(view))
@@ -206,7 +210,7 @@ pub async fn change(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UnitChange>,
+    body: params::Body<UnitChange>,
 ) -> ApiResult<HttpResponse> {
     let code = params::unit_code(&path)?;
     let change = Change {
@@ -227,7 +231,7 @@ pub async fn end(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UnitEnd>,
+    body: params::Body<UnitEnd>,
 ) -> ApiResult<HttpResponse> {
     let (code, last) = (params::unit_code(&path)?, params::month_field(&body.last, "last")?);
     let view = state.run(move |conn, _| change_units::end(conn, &caller, &code, last)).await?;
@@ -244,7 +248,7 @@ pub async fn merge(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UnitMerge>,
+    body: params::Body<UnitMerge>,
 ) -> ApiResult<HttpResponse> {
     let (code, into) = (params::unit_code(&path)?, params::unit_code(&body.into)?);
     let effective = params::month_field(&body.effective_from, "effective_from")?;
@@ -282,7 +286,7 @@ pub async fn set_signatory(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<SignatoryBody>,
+    body: params::Body<SignatoryBody>,
 ) -> ApiResult<HttpResponse> {
     let code = params::unit_code(&path)?;
     let view = state.run(move |conn, _| signatory::set(conn, &caller, &code, &body.name)).await?;

@@ -45,7 +45,7 @@ pub struct UnitBody {
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<NewUserBody>,
+    body: params::Body<NewUserBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let account = NewAccount {
@@ -102,7 +102,7 @@ pub async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<PasswordBody>,
+    body: params::Body<PasswordBody>,
 ) -> ApiResult<HttpResponse> {
     let password = Password::parse(body.into_inner().password)?;
     change(state, caller, path.into_inner(), AccountChange::Password(password)).await
@@ -117,7 +117,7 @@ pub async fn move_unit(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<UnitBody>,
+    body: params::Body<UnitBody>,
 ) -> ApiResult<HttpResponse> {
     let unit = params::unit_code(&body.unit_code)?;
     change(state, caller, path.into_inner(), AccountChange::MoveTo(unit)).await
