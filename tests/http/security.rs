@@ -281,7 +281,28 @@ async fn a_locked_out_address_lets_a_right_password_through(app: TestApp) {
     assert_eq!(app.get("/api/v1/nope", &district).await.header("x-content-type-options"), Some("nosniff"));
 }
 
+/// An oversize address or header is answered with a problem, before any handler reads it.
+async fn an_oversize_address_or_header_is_a_problem(app: TestApp) {
+    let long_query = format!("/api/v1/units?q={}", "a".repeat(9000));
+    let res = app.client.get(app.url(&long_query)).bearer_auth(app.admin()).send().await.expect("an answer");
+    assert_eq!(res.status(), 414);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let body: Value = res.json().await.expect("a problem");
+    assert_eq!(body["type"], "urn:cchc:problem:uri-too-long");
+    // A forged token of 9,000 bytes, unauthenticated: refused for its size, not read.
+    let token = "e".repeat(9000);
+    let res = app.client.get(app.url("/api/v1/units")).bearer_auth(&token).send().await.expect("an answer");
+    assert_eq!(res.status(), 431);
+    let body: Value = res.json().await.expect("a problem");
+    assert_eq!(body["type"], "urn:cchc:problem:header-too-large");
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("`authorization`")), "{body}");
+    // The same without authentication at all, on a public route.
+    let res = app.client.get(app.url("/health")).header("x-padding", "p".repeat(9000)).send().await.expect("an answer");
+    assert_eq!(res.status(), 431);
+}
+
 backend_tests!(
+    an_oversize_address_or_header_is_a_problem,
     a_locked_out_address_lets_a_right_password_through,
     a_new_password_or_disabling_ends_earlier_tokens,
     a_moved_district_does_not_drag_along_a_commune_that_stayed,

@@ -98,9 +98,11 @@ problems! {
     ConcurrentChange = "concurrent-change", 409, "Changed by another request at the same time", "Dữ liệu vừa bị thay đổi đồng thời";
     StaleRevision = "stale-revision", 412, "The report has changed since you read it", "Báo cáo đã thay đổi từ khi bạn mở";
     PayloadTooLarge = "payload-too-large", 413, "The body is too large", "Dữ liệu gửi lên quá lớn";
+    UriTooLong = "uri-too-long", 414, "The address is too long", "Địa chỉ yêu cầu quá dài";
     UnsupportedMediaType = "unsupported-media-type", 415, "Unsupported media type", "Định dạng dữ liệu không được hỗ trợ";
     ValidationFailed = "validation-failed", 422, "The report has errors", "Báo cáo có lỗi";
     InvalidScheme = "invalid-scheme", 422, "The scoring scheme has errors", "Bộ tiêu chí có lỗi";
+    HeaderTooLarge = "header-too-large", 431, "A request header is too large", "Tiêu đề yêu cầu quá lớn";
     TooManySignIns = "too-many-sign-ins", 429, "Too many failed sign-ins", "Đăng nhập sai quá nhiều lần";
     Internal = "internal", 500, "Internal error", "Lỗi hệ thống";
     Unavailable = "unavailable", 503, "The database is unavailable", "Cơ sở dữ liệu tạm thời không phục vụ được";

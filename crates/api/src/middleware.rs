@@ -19,6 +19,26 @@ pub struct RequestId(pub String);
 /// Error bodies are small; anything larger than this is not rewritten.
 const MAX_PROBLEM_BODY: usize = 1 << 20;
 
+/// The longest address and header value the application reads. Longer ones are refused with a
+/// problem (a token is a few hundred bytes; a report's address under a hundred). Requests whose
+/// whole head exceeds the HTTP codec's own 32 KiB buffer never reach the application: the codec
+/// answers 431 without a body.
+pub const MAX_URI: usize = 8 * 1024;
+pub const MAX_HEADER_VALUE: usize = 8 * 1024;
+
+/// A request head the application does not read, and why.
+fn oversize(req: &ServiceRequest) -> Option<crate::error::AppError> {
+    use crate::error::Problem;
+    let uri = req.uri().to_string().len();
+    if uri > MAX_URI {
+        return Some(Problem::UriTooLong.error(format!("the address is {uri} bytes; at most {MAX_URI} are read")));
+    }
+    req.headers().iter().find(|(_, v)| v.len() > MAX_HEADER_VALUE).map(|(name, v)| {
+        Problem::HeaderTooLarge
+            .error(format!("the `{name}` header is {} bytes; at most {MAX_HEADER_VALUE} are read", v.len()))
+    })
+}
+
 fn acceptable_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
@@ -36,18 +56,27 @@ pub async fn request_context(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let path = req.path().to_owned();
+    if let Some(e) = oversize(&req) {
+        let res = req.into_response(actix_web::ResponseError::error_response(&e)).map_into_boxed_body();
+        return Ok(finish(to_problem(res, &path, &id).await, &id));
+    }
     // Handlers' errors arrive here as responses; an `Err` only comes from a failure below the
     // router and is rendered by actix from our own error types.
     let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
-    let mut res =
+    let res =
         if status.is_client_error() || status.is_server_error() { to_problem(res, &path, &id).await } else { res };
-    if let Ok(v) = HeaderValue::from_str(&id) {
+    Ok(finish(res, &id))
+}
+
+/// Every answer carries its request id and `nosniff`.
+fn finish(mut res: ServiceResponse<BoxBody>, id: &str) -> ServiceResponse<BoxBody> {
+    if let Ok(v) = HeaderValue::from_str(id) {
         res.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), v);
     }
     // No answer is to be sniffed into another type (a CSV read as HTML, say).
     res.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    Ok(res)
+    res
 }
 
 async fn to_problem(res: ServiceResponse<BoxBody>, path: &str, id: &str) -> ServiceResponse<BoxBody> {
