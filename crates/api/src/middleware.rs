@@ -20,9 +20,9 @@ pub struct RequestId(pub String);
 const MAX_PROBLEM_BODY: usize = 1 << 20;
 
 /// The longest address and header value the application reads. Longer ones are refused with a
-/// problem (a token is a few hundred bytes; a report's address under a hundred). Requests whose
-/// whole head exceeds the HTTP codec's own 32 KiB buffer never reach the application: the codec
-/// answers 431 without a body.
+/// problem (a token is a few hundred bytes; a report's address under a hundred). Requests beyond
+/// the HTTP codec's own limits (a 128 KiB head, a 64 KiB address) never reach the application:
+/// the codec answers them without a body (SECURITY.md).
 pub const MAX_URI: usize = 8 * 1024;
 pub const MAX_HEADER_VALUE: usize = 8 * 1024;
 
