@@ -1268,7 +1268,38 @@ async fn a_supplement_request_after_the_due_day_revives_nothing(app: TestApp) {
     );
 }
 
+/// A merged commune's records include its predecessors': Đông Sơn's dossier still pending when
+/// it merges into Bố Hạ (July 2025) is carried over by Bố Hạ, in the portal's figures and in the
+/// check of Bố Hạ's own report.
+async fn a_successor_s_portal_figures_include_its_predecessors_records(app: TestApp) {
+    app.seed_units().await;
+    let r = app
+        .post("/api/v1/units/07273/merge", &app.admin(), &json!({"into": "07294", "effective_from": "2025-07"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = portal(&app, "24");
+    // July 2025's window: 15 June – 14 July.
+    let records = [
+        // Đông Sơn's, received in June's window, still pending, due 20 July: within the deadline.
+        rec("DS-PENDING", "07273", 2, 4, "20250610080000", "20250720170000", ""),
+        // Bố Hạ's own, received in June's window, finished after its due day: overdue.
+        rec("BH-LATE", "07294", 1, 10, "20250611080000", "20250630170000", "20250703100000"),
+        // Bố Hạ's own, received online in July's window, pending within the deadline.
+        rec("BH-NEW", "07294", 2, 4, "20250620080000", "20250725170000", ""),
+    ];
+    assert_counts(&push(&app, &token, &records).await, [3, 3, 0, 0, 0], false);
+    // carried over 2 (one of them Đông Sơn's), online 1, resolved overdue 1, pending within 2.
+    assert_eq!(figures(&app, "07294", "2025-07").await, parts([2, 1, 0, 0, 0, 1, 2, 0], json!({})));
+    // Bố Hạ's own report agrees with them: no portal_mismatch warning.
+    let bo_ha = app.token(Role::Commune, Some("07294"));
+    let r =
+        app.put("/api/v1/communes/07294/reports/2025-07", &bo_ha, &report([2, 1, 0, 0, 0, 1, 2, 0], json!({}))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(mismatches(&r), Vec::<Vec<String>>::new());
+}
+
 backend_tests!(
+    a_successor_s_portal_figures_include_its_predecessors_records,
     a_supplement_request_after_the_due_day_revives_nothing,
     stored_fingerprints_are_brought_up_to_date_at_start,
     a_portal_cannot_take_over_another_provinces_dossier,

@@ -6,7 +6,7 @@
 use actix_web::http::header::IfMatch;
 use chrono::Utc;
 
-use cchc_domain::hierarchy::carried_into;
+use cchc_domain::hierarchy::{carried_into, records_of};
 use cchc_domain::history::{check_carry_over, check_outliers};
 use cchc_domain::reconciliation::{mismatch_findings, portal_figures};
 use cchc_domain::validation::{missing_required, validate};
@@ -147,7 +147,10 @@ pub(crate) fn own_records_findings(
     let catalog = st.catalog.in_period(month);
     findings.extend(check_outliers(&catalog, values, &series));
     let (start, end) = cal.window(month);
-    let records = portal_dossiers::for_window(conn, &[code], start, end)?;
+    // The portal's records of every unit whose dossiers the commune now resolves.
+    let units = records_of(&topology.merges, code, month);
+    let refs: Vec<&UnitCode> = units.iter().collect();
+    let records = portal_dossiers::for_window(conn, &refs, start, end)?;
     findings.extend(mismatch_findings(&catalog, values, portal_figures(&records, month, cal).as_ref()));
     Ok(findings)
 }

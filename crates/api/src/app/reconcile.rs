@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use cchc_domain::hierarchy::{records_of, successor_at};
 use cchc_domain::reconciliation::{compare, portal_figures};
 use cchc_domain::{Period, Principal, UnitCode, Values};
 use cchc_persistence::{DbConnection, portal_dossiers, reports};
@@ -55,7 +56,13 @@ pub fn run(
     let codes: Vec<&UnitCode> = communes.iter().map(|n| &n.code).collect();
     let cal = st.calendar(conn, None)?;
     let (start, end) = cal.window(month);
-    let records = portal_dossiers::for_window(conn, &codes, start, end)?;
+    // Each commune's records include those of the units merged into it by this month.
+    let mut with_predecessors: Vec<UnitCode> = Vec::new();
+    for c in &codes {
+        with_predecessors.extend(records_of(&topology.merges, c, month));
+    }
+    let refs: Vec<&UnitCode> = with_predecessors.iter().collect();
+    let records = portal_dossiers::for_window(conn, &refs, start, end)?;
     let reported: HashMap<UnitCode, Values> = reports::figures(conn, &[month], Some(&codes))?
         .into_iter()
         .filter(|f| f.status.counts())
@@ -64,7 +71,8 @@ pub fn run(
     let (mut entries, mut with_differences) = (Vec::new(), 0);
     let empty = Values::new();
     for n in communes {
-        let own: Vec<_> = records.iter().filter(|d| d.unit == n.code).cloned().collect();
+        let own: Vec<_> =
+            records.iter().filter(|d| successor_at(&topology.merges, &d.unit, month) == n.code).cloned().collect();
         let comparisons = compare(reported.get(&n.code).unwrap_or(&empty), portal_figures(&own, month, &cal).as_ref());
         with_differences += usize::from(comparisons.iter().any(|c| c.differs()));
         entries.extend(comparisons.into_iter().map(|c| ReconciliationEntry {

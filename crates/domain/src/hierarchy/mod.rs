@@ -216,6 +216,15 @@ pub fn predecessors(merges: &[Merge], code: &UnitCode) -> Vec<UnitCode> {
     out
 }
 
+/// The units whose records are `code`'s in `month`: itself and every unit merged into it (directly
+/// or through a chain) by then — a dossier a predecessor received is the successor's to resolve.
+pub fn records_of(merges: &[Merge], code: &UnitCode, month: Month) -> Vec<UnitCode> {
+    let mut out: Vec<UnitCode> =
+        predecessors(merges, code).into_iter().filter(|p| successor_at(merges, p, month) == *code).collect();
+    out.insert(0, code.clone());
+    out
+}
+
 /// Where a unit's history continues: follows merges from `code` to the unit that carries it at `at`.
 pub fn successor_at(merges: &[Merge], code: &UnitCode, at: Month) -> UnitCode {
     let mut cur = code.clone();
@@ -246,6 +255,21 @@ pub fn carried_into(merges: &[Merge], code: &UnitCode, month: Month, existed_bef
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_successor_s_records_include_its_predecessors_from_the_merger_on() {
+        let merges = vec![
+            Merge { absorbed: code("07273"), successor: code("07294"), effective: m("2025-07") },
+            Merge { absorbed: code("07279"), successor: code("07294"), effective: m("2025-07") },
+        ];
+        assert_eq!(records_of(&merges, &code("07294"), m("2025-06")), vec![code("07294")]);
+        assert_eq!(
+            records_of(&merges, &code("07294"), m("2025-07")),
+            vec![code("07294"), code("07273"), code("07279")]
+        );
+        assert_eq!(records_of(&merges, &code("07294"), m("2025-09")).len(), 3);
+        assert_eq!(records_of(&merges, &code("07273"), m("2025-06")), vec![code("07273")]);
+    }
 
     #[test]
     fn a_successor_takes_over_the_units_merged_into_it_that_month() {
