@@ -184,7 +184,7 @@ def test_district_officer_reads_rankings_completeness_and_a_commune(browser):
     assert cells[2].text == "99,88" and cells[2].get_attribute("data-sort") == "99.88"
     assert cells[3].text == "Xuất sắc"
     # The commune that did not report is highlighted and says so.
-    missing = d.find_element(By.CSS_SELECTOR, '#rankings tr[data-code="07225"]')
+    missing = d.find_element(By.CSS_SELECTOR, '#rankings tr[data-code="07255"]')
     assert "not-reported" in missing.get_attribute("class")
     assert "Chưa báo cáo" in missing.text
     # Downloads of the same ranking.
@@ -217,7 +217,7 @@ def test_district_officer_reads_rankings_completeness_and_a_commune(browser):
         for li in d.find_elements(By.CSS_SELECTOR, "#completeness-stats li")
     }
     assert stats["expected"] == "10" and stats["reported"] == "9" and stats["missing"] == "1", stats
-    assert [r.get_attribute("data-code") for r in rows(d, "missing")] == ["07225"]
+    assert [r.get_attribute("data-code") for r in rows(d, "missing")] == ["07255"]
     screenshot(d, "completeness.png")
     check_phone_width(d)
 
@@ -325,8 +325,8 @@ def test_the_interior_office_s_pages_print_on_a4(browser):
     table = rows(d, "consolidated")
     assert len(table) == 10
     totals = d.find_element(By.ID, "consolidated-totals").find_elements(By.TAG_NAME, "td")
-    # The totals row: 9 communes reported, 8 on time (due Monday 17 June); 1.296 received.
-    assert totals[0].text == "9 / 8" and totals[1].text == "1.296"
+    # The totals row: 9 communes reported, 8 on time (due Monday 17 June); 1.473 received.
+    assert totals[0].text == "9 / 8" and totals[1].text == "1.473"
     screenshot(d, "consolidated.png")
     check_print(d, A4_LANDSCAPE_PX, "consolidated")
     open_page(d, "/app/?unit=215&period=2024-06")

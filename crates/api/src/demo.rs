@@ -2,8 +2,8 @@
 //! Huyện Tân Yên, 20 communes, a year of plausible history (July 2023 – June 2024), the seed
 //! commune Xã Đông Sơn with its real June 2024 report, and one user per role.
 //!
-//! Codes 24, 215, 07273, 07276 and 07294 are the official ones (see `docs/decisions.md`); the
-//! other commune codes are illustrative. Reports are written through the same revision builder
+//! Every code and name is the statistics office's (the list before the 2025 reform; see
+//! `docs/decisions.md`), ten of Yên Thế's communes and ten of Tân Yên's. Reports are written through the same revision builder
 //! as filings (`app::revision`), as their communes, without audit entries or feed items.
 
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
@@ -39,35 +39,35 @@ pub const USERS: &[DemoUser] = &[
 ];
 
 const YEN_THE: &[(&str, &str)] = &[
-    ("07210", "Thị trấn Cầu Gồ"),
-    ("07213", "Xã Đồng Tiến"),
-    ("07216", "Xã Canh Nậu"),
-    ("07219", "Xã Xuân Lương"),
-    ("07222", "Xã Tam Tiến"),
-    ("07225", "Xã Đồng Vương"),
-    ("07228", "Xã Đồng Hưu"),
+    ("07243", "Xã Đồng Tiến"),
+    ("07246", "Xã Canh Nậu"),
+    ("07249", "Xã Xuân Lương"),
+    ("07252", "Xã Tam Tiến"),
+    ("07255", "Xã Đồng Vương"),
+    ("07258", "Xã Đồng Hưu"),
     ("07273", "Xã Đông Sơn"),
-    ("07276", "Xã Hương Vĩ"),
+    ("07279", "Xã Hương Vĩ"),
+    ("07288", "Thị trấn Phồn Xương"),
     ("07294", "Thị trấn Bố Hạ"),
 ];
 
 const TAN_YEN: &[(&str, &str)] = &[
-    ("07300", "Thị trấn Cao Thượng"),
-    ("07303", "Xã Việt Lập"),
-    ("07306", "Xã Liên Chung"),
-    ("07309", "Xã Hợp Đức"),
-    ("07312", "Xã Cao Xá"),
-    ("07315", "Xã Ngọc Thiện"),
-    ("07318", "Xã Ngọc Vân"),
-    ("07321", "Xã Ngọc Châu"),
-    ("07324", "Xã Song Vân"),
-    ("07327", "Xã Lam Cốt"),
+    ("07330", "Xã Hợp Đức"),
+    ("07333", "Xã Lam Cốt"),
+    ("07336", "Xã Cao Xá"),
+    ("07339", "Thị trấn Cao Thượng"),
+    ("07345", "Xã Song Vân"),
+    ("07348", "Xã Ngọc Châu"),
+    ("07351", "Xã Ngọc Vân"),
+    ("07354", "Xã Việt Lập"),
+    ("07357", "Xã Liên Chung"),
+    ("07360", "Xã Ngọc Thiện"),
 ];
 
 /// Communes that have not filed June 2024, so completeness and rankings show who is missing.
-const MISSING_JUNE: &[&str] = &["07225", "07321"];
+const MISSING_JUNE: &[&str] = &["07255", "07348"];
 /// A commune whose June 2024 report is still a draft.
-const DRAFT_JUNE: &str = "07315";
+const DRAFT_JUNE: &str = "07360";
 
 pub const FIRST_MONTH: &str = "2023-07";
 pub const LAST_MONTH: &str = "2024-06";

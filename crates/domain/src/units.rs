@@ -227,7 +227,7 @@ mod tests {
     #[test]
     fn the_commune_level_is_named_by_the_period() {
         let m = |s: &str| s.parse::<crate::Month>().unwrap();
-        // The demo's thị trấn (Bố Hạ, Cầu Gồ, …) are commune-level units before the 2025 reform.
+        // The demo's thị trấn (Bố Hạ, Phồn Xương, …) are commune-level units before the 2025 reform.
         assert_eq!(UnitLevel::Commune.label_vi(), "xã/phường/thị trấn/đặc khu");
         assert_eq!(UnitLevel::Commune.label_vi_in(m("2024-06")), "xã/phường/thị trấn");
         assert_eq!(UnitLevel::Commune.label_vi_in(m("2025-06")), "xã/phường/thị trấn");
