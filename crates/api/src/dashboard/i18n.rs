@@ -578,7 +578,9 @@ mod tests {
             include_str!("entry.rs"),
             include_str!("mod.rs"),
             include_str!("pages.rs"),
-            include_str!("views.rs"),
+            include_str!("views/mod.rs"),
+            include_str!("views/commune.rs"),
+            include_str!("views/consolidated.rs"),
             include_str!("session.rs"),
         ];
         let mut used = 0;

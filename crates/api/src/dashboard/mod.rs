@@ -11,7 +11,7 @@
 //! - charts are SVG drawn on the server (`charts`);
 //! - the data come from the same functions as the API's handlers, with the same scope checks.
 //!
-//! Modules: `session` (cookie session, CSRF), `pages` (handlers), `views` (what templates
+//! Modules: `session` (cookie session, CSRF), `pages` (handlers), `entry` (the report form), `views` (what templates
 //! show), `charts` (SVG), `i18n` (Vietnamese and English).
 
 pub mod charts;
