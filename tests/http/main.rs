@@ -14,6 +14,7 @@ mod matrix;
 mod merges;
 mod portal;
 mod problems;
+mod qd766;
 mod rankings;
 mod recheck;
 mod reports;

@@ -887,7 +887,8 @@ async fn the_feed_tells_each_change_once_in_order(app: TestApp) {
     let (items, start) = feed_page(&app, &admin, None, 10).await;
     assert!(items.is_empty());
 
-    // The first submission scores it: 99.88 (see rankings.rs). Submitting it again changes nothing.
+    // The first submission scores it under both built-in schemes: 99.88 under commune-par (see
+    // rankings.rs), 34.88 under qd766 (see qd766.rs). Submitting it again changes nothing.
     file(&app, "07273", "2024-06", &seed_body()).await;
     file(&app, "07273", "2024-06", &seed_body()).await;
     // Huyện Yên Thế approves it (June 2024 closed long ago: it locks at once).
@@ -897,7 +898,8 @@ async fn the_feed_tells_each_change_once_in_order(app: TestApp) {
     let r = act(&app, &app.token(Role::Province, Some("24")), "07273", "2024-06", "reopen", Some("Sai số liệu")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // Đông Sơn corrects it: one of the 166 resolved was overdue, not on time. Progress
-    // (132 + 32 + 2) / 168 → 20 × 166/168 = 19.76 instead of 19.88: 99.76.
+    // (132 + 32 + 2) / 168 → 20 × 166/168 = 19.76 instead of 19.88: 99.76; under qd766
+    // 9 + 19.761905 + 6 = 34.76.
     file(&app, "07273", "2024-06", &seed_one_more_overdue()).await;
     // An admin approves it again.
     let r = act(&app, &admin, "07273", "2024-06", "approve", None).await;
@@ -912,23 +914,32 @@ async fn the_feed_tells_each_change_once_in_order(app: TestApp) {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
 
-    let all = settled_feed(&app, &admin, 5).await;
+    let all = settled_feed(&app, &admin, 7).await;
     assert_eq!(
         kinds(&all),
         json!([
             ["score.changed", "07273/2024-06", "24"],
+            ["score.changed", "07273/2024-06", "24"],
             ["report.approved", "07273/2024-06", "24"],
             ["report.reopened", "07273/2024-06", "24"],
+            ["score.changed", "07273/2024-06", "24"],
             ["score.changed", "07273/2024-06", "24"],
             ["report.approved", "07273/2024-06", "24"],
         ])
     );
     let scheme_id = all[0]["payload"]["scheme_id"].clone();
     assert!(scheme_id.is_i64() || scheme_id.is_string(), "{}", all[0]);
+    let qd766_id = all[1]["payload"]["scheme_id"].clone();
+    assert_ne!(qd766_id, scheme_id);
     assert_eq!(
         all[0]["payload"],
         json!({"unit_code": "07273", "period": "2024-06", "scheme_id": scheme_id, "score": 99.88,
             "previous_score": null, "band": "excellent", "revision": 1})
+    );
+    assert_eq!(
+        all[1]["payload"],
+        json!({"unit_code": "07273", "period": "2024-06", "scheme_id": qd766_id, "score": 34.88,
+            "previous_score": null, "band": "weak", "revision": 1})
     );
     let first_values = app.get("/api/v1/communes/07273/reports/2024-06", &admin).await.body["values"].clone();
     assert_eq!(first_values["dossiers_resolved_on_time"], 32, "{first_values}");
@@ -936,21 +947,26 @@ async fn the_feed_tells_each_change_once_in_order(app: TestApp) {
     seed_values["dossiers_resolved_on_time"] = json!(33);
     seed_values["dossiers_resolved_overdue"] = json!(1);
     assert_eq!(
-        all[1]["payload"],
+        all[2]["payload"],
         json!({"unit_code": "07273", "period": "2024-06", "status": "approved", "values": seed_values,
             "revision": 2})
     );
     assert_eq!(
-        all[2]["payload"],
+        all[3]["payload"],
         json!({"unit_code": "07273", "period": "2024-06", "status": "submitted", "revision": 3})
     );
     assert_eq!(
-        all[3]["payload"],
+        all[4]["payload"],
         json!({"unit_code": "07273", "period": "2024-06", "scheme_id": scheme_id, "score": 99.76,
             "previous_score": 99.88, "band": "excellent", "revision": 4})
     );
     assert_eq!(
-        all[4]["payload"],
+        all[5]["payload"],
+        json!({"unit_code": "07273", "period": "2024-06", "scheme_id": qd766_id, "score": 34.76,
+            "previous_score": 34.88, "band": "weak", "revision": 4})
+    );
+    assert_eq!(
+        all[6]["payload"],
         json!({"unit_code": "07273", "period": "2024-06", "status": "approved", "values": first_values,
             "revision": 5})
     );
@@ -978,11 +994,14 @@ async fn the_feed_tells_each_change_once_in_order(app: TestApp) {
     // Starting from the cursor of an empty feed gives everything.
     let (from_start, _) = feed_page(&app, &admin, Some(&start), 100).await;
     assert_eq!(from_start, all);
-    // Going on from the end: one new item, only that.
+    // Going on from the end: the new items (a score under each scheme), only those.
     let end = since.unwrap();
     file(&app, "07294", "2024-06", &seed_body()).await;
-    let (items, next) = settled(&app, &admin, Some(&end), 1).await;
-    assert_eq!(kinds(&items), json!([["score.changed", "07294/2024-06", "24"]]));
+    let (items, next) = settled(&app, &admin, Some(&end), 2).await;
+    assert_eq!(
+        kinds(&items),
+        json!([["score.changed", "07294/2024-06", "24"], ["score.changed", "07294/2024-06", "24"]])
+    );
     let (items, again) = feed_page(&app, &admin, Some(&next), 100).await;
     assert!(items.is_empty());
     assert_eq!(again, next);
@@ -1007,9 +1026,18 @@ async fn the_feed_is_scoped_to_a_province(app: TestApp) {
     let r = act(&app, &app.token(Role::Province, Some("25")), "07400", "2024-06", "approve", None).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
-    let mine = json!([["score.changed", "07273/2024-06", "24"], ["report.approved", "07273/2024-06", "24"]]);
-    let theirs = json!([["score.changed", "07400/2024-06", "25"], ["report.approved", "07400/2024-06", "25"]]);
-    let everything = settled_feed(&app, &app.admin(), 4).await;
+    // A score under each built-in scheme, then the approval.
+    let mine = json!([
+        ["score.changed", "07273/2024-06", "24"],
+        ["score.changed", "07273/2024-06", "24"],
+        ["report.approved", "07273/2024-06", "24"]
+    ]);
+    let theirs = json!([
+        ["score.changed", "07400/2024-06", "25"],
+        ["score.changed", "07400/2024-06", "25"],
+        ["report.approved", "07400/2024-06", "25"]
+    ]);
+    let everything = settled_feed(&app, &app.admin(), 6).await;
     assert_eq!(kinds(&whole_feed(&app, &portal(&app, "24")).await), mine);
     assert_eq!(kinds(&whole_feed(&app, &app.token(Role::Province, Some("24"))).await), mine);
     assert_eq!(kinds(&whole_feed(&app, &portal(&app, "25")).await), theirs);
@@ -1018,7 +1046,9 @@ async fn the_feed_is_scoped_to_a_province(app: TestApp) {
         kinds(&everything),
         json!([
             ["score.changed", "07273/2024-06", "24"],
+            ["score.changed", "07273/2024-06", "24"],
             ["report.approved", "07273/2024-06", "24"],
+            ["score.changed", "07400/2024-06", "25"],
             ["score.changed", "07400/2024-06", "25"],
             ["report.approved", "07400/2024-06", "25"],
         ])
@@ -1032,15 +1062,15 @@ async fn the_feed_is_scoped_to_a_province(app: TestApp) {
         let r = app.post("/api/v1/schemes", &token, definition).await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
-    let everything = settled_feed(&app, &app.admin(), 6).await;
+    let everything = settled_feed(&app, &app.admin(), 8).await;
     assert_eq!(
-        kinds(&everything[4..]),
+        kinds(&everything[6..]),
         json!([["scheme.added", "commune-par@2", null], ["scheme.added", "bac-giang-par@1", "24"]])
     );
-    assert_eq!(everything[4]["payload"]["code"], "commune-par");
-    assert_eq!(everything[4]["payload"]["version"], 2);
+    assert_eq!(everything[6]["payload"]["code"], "commune-par");
+    assert_eq!(everything[6]["payload"]["version"], 2);
     let mut mine_now = mine.as_array().unwrap().clone();
-    mine_now.extend(kinds(&everything[4..]).as_array().unwrap().iter().cloned());
+    mine_now.extend(kinds(&everything[6..]).as_array().unwrap().iter().cloned());
     assert_eq!(kinds(&whole_feed(&app, &portal(&app, "24")).await), Value::Array(mine_now));
     let mut theirs_now = theirs.as_array().unwrap().clone();
     theirs_now.push(json!(["scheme.added", "commune-par@2", null]));
@@ -1079,14 +1109,14 @@ async fn paging_the_feed_under_concurrent_writes_sees_every_item_once(app: TestA
     app.seed_units().await;
     let communes = ["07273", "07276", "07294", "07312"];
     let months = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"];
-    // Twenty reports: each first submission is one score.changed.
+    // Twenty reports: each first submission is a score.changed under each built-in scheme.
     for c in communes {
         for m in months {
             file(&app, c, m, &calm()).await;
         }
     }
     let admin = app.admin();
-    assert_eq!(settled_feed(&app, &admin, 20).await.len(), 20);
+    assert_eq!(settled_feed(&app, &admin, 40).await.len(), 40);
 
     // Then, at once: ten approvals (by the province, which may review every commune) and ten
     // resubmissions whose score changes, while two readers page through the feed.
@@ -1098,10 +1128,11 @@ async fn paging_the_feed_under_concurrent_writes_sees_every_item_once(app: TestA
     }
     assert_eq!((to_approve.len(), to_resubmit.len()), (10, 10));
     let done = Cell::new(false);
-    // 20 first scores, 10 approvals, 10 changed scores, and 8 recomputed findings: a busy
-    // resubmission of a month before May leaves 12 pending, which the next month (calm, carrying
-    // over 0, and approved) now disagrees with.
-    let expected = 48;
+    // 40 first scores (20 reports × 2 schemes), 10 approvals, 20 changed scores (calm → busy
+    // changes both: commune-par 100 → 94.09, qd766 35 → 29.85), and 8 recomputed findings: a
+    // busy resubmission of a month before May leaves 12 pending, which the next month (calm,
+    // carrying over 0, and approved) now disagrees with.
+    let expected = 78;
     let writers = async {
         let approvals = to_approve.iter().map(|(c, m)| {
             let token = bac_giang.clone();
@@ -1163,8 +1194,8 @@ async fn paging_the_feed_under_concurrent_writes_sees_every_item_once(app: TestA
             .filter(|i| i["kind"] == kind && first.is_none_or(|f| i["payload"]["previous_score"].is_null() == f))
             .count()
     };
-    assert_eq!(count("score.changed", Some(true)), 20, "first submissions");
-    assert_eq!(count("score.changed", Some(false)), 10, "resubmissions");
+    assert_eq!(count("score.changed", Some(true)), 40, "first submissions");
+    assert_eq!(count("score.changed", Some(false)), 20, "resubmissions");
     assert_eq!(count("report.approved", None), 10);
     assert_eq!(count("findings.recomputed", None), 8);
     let recomputed: BTreeSet<String> = all

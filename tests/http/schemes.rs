@@ -155,7 +155,10 @@ async fn an_uploaded_version_rescores_existing_reports(app: TestApp) {
     );
 
     // Both versions are listed; the scheme's latest is version 2, with its definition.
-    assert_eq!(listed(&app, &admin).await, json!([["commune-par", 1, null], ["commune-par", 2, null]]));
+    assert_eq!(
+        listed(&app, &admin).await,
+        json!([["commune-par", 1, null], ["commune-par", 2, null], ["qd766", 1, null]])
+    );
     let r = app.get("/api/v1/schemes", &admin).await;
     assert_eq!(r.body["items"][0]["created_by"], "cchc (built-in)");
     let r = app.get("/api/v1/schemes/commune-par", &app.token(Role::District, Some("215"))).await;
@@ -261,7 +264,7 @@ async fn malformed_schemes_are_refused_with_paths(app: TestApp) {
     assert!(errors.iter().all(|e| e["message_vi"].is_string() && e["message_en"].is_string()));
     // Nothing was stored.
     app.get("/api/v1/schemes/thu-nghiem", &admin).await.problem(404);
-    assert_eq!(listed(&app, &admin).await, json!([["commune-par", 1, null]]));
+    assert_eq!(listed(&app, &admin).await, json!([["commune-par", 1, null], ["qd766", 1, null]]));
 
     // More problems, one at a time: each with its path.
     let cases: Vec<(Value, &str)> = vec![
@@ -306,7 +309,7 @@ async fn malformed_schemes_are_refused_with_paths(app: TestApp) {
     d.as_object_mut().unwrap().remove("name_en");
     app.post("/api/v1/schemes", &admin, &d).await.problem(400);
     app.post("/api/v1/schemes", &admin, &json!([1, 2, 3])).await.problem(400);
-    assert_eq!(listed(&app, &admin).await, json!([["commune-par", 1, null]]));
+    assert_eq!(listed(&app, &admin).await, json!([["commune-par", 1, null], ["qd766", 1, null]]));
     // And the ranking is untouched.
     let view = ranking(&app, &admin, "215", "period=2024-06").await;
     assert_eq!(view["scheme"]["version"], 1);
@@ -353,7 +356,7 @@ async fn who_may_upload_and_see_a_scheme(app: TestApp) {
     let mut d = bac_giang_scheme();
     d["version"] = json!(2);
     app.post("/api/v1/schemes", &bac_giang, &d).await.problem(409);
-    assert_eq!(listed(&app, &admin).await, json!([["commune-par", 1, null]]));
+    assert_eq!(listed(&app, &admin).await, json!([["commune-par", 1, null], ["qd766", 1, null]]));
 
     // Bắc Giang's own scheme: the built-in weights under its own code, except that a commune
     // with nothing pending is not judged on pending dossiers (`skip`) rather than given the 2
@@ -372,10 +375,10 @@ async fn who_may_upload_and_see_a_scheme(app: TestApp) {
     app.post("/api/v1/schemes", &admin, &own).await.problem(409);
 
     // Who sees what.
-    let both = json!([["bac-giang-par", 1, "24"], ["commune-par", 1, null]]);
+    let both = json!([["bac-giang-par", 1, "24"], ["commune-par", 1, null], ["qd766", 1, null]]);
     assert_eq!(listed(&app, &admin).await, both);
     assert_eq!(listed(&app, &bac_giang).await, both);
-    assert_eq!(listed(&app, &ha_noi).await, json!([["commune-par", 1, null]]));
+    assert_eq!(listed(&app, &ha_noi).await, json!([["commune-par", 1, null], ["qd766", 1, null]]));
     app.get("/api/v1/schemes/bac-giang-par", &ha_noi).await.problem(404);
     app.get("/api/v1/schemes/bac-giang-par/versions/1", &ha_noi).await.problem(404);
     let r = app.get("/api/v1/schemes/bac-giang-par", &bac_giang).await;
@@ -513,11 +516,17 @@ async fn a_district_sees_the_province_schemes_it_may_rank_with(app: TestApp) {
     assert_eq!(entry(&view, "07273")["score"], json!(99.88));
     // ...so `GET /api/v1/schemes` ("every version of every scheme the caller may use") lists it,
     // and it can read its definition.
-    assert_eq!(listed(&app, &yen_the).await, json!([["bac-giang-par", 1, "24"], ["commune-par", 1, null]]));
+    assert_eq!(
+        listed(&app, &yen_the).await,
+        json!([["bac-giang-par", 1, "24"], ["commune-par", 1, null], ["qd766", 1, null]])
+    );
     let r = app.get("/api/v1/schemes/bac-giang-par", &yen_the).await;
     assert_eq!(r.status, 200, "{}", r.text);
     // The same for a commune of the province.
     let dong_son = app.token(Role::Commune, Some("07273"));
     ranking(&app, &dong_son, "07273", "period=2024-06&scheme=bac-giang-par").await;
-    assert_eq!(listed(&app, &dong_son).await, json!([["bac-giang-par", 1, "24"], ["commune-par", 1, null]]));
+    assert_eq!(
+        listed(&app, &dong_son).await,
+        json!([["bac-giang-par", 1, "24"], ["commune-par", 1, null], ["qd766", 1, null]])
+    );
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use cchc_domain::feed::scheme_event;
-use cchc_domain::scoring::{self, DEFAULT_SCHEME_CODE, DEFAULT_SCHEME_JSON, Scheme, SchemeDefinition, SchemeRef};
+use cchc_domain::scoring::{self, BUILTIN_SCHEMES, Scheme, SchemeDefinition, SchemeRef};
 use cchc_domain::{Catalog, UnitCode};
 use cchc_persistence::connection::write_transaction;
 use cchc_persistence::schemes::{self, NewScheme, StoredScheme};
@@ -111,24 +111,30 @@ fn store(
     })
 }
 
-/// Stores the built-in scheme as version 1 of `commune-par` on a database that has none, and
-/// scores the reports already there.
+/// Stores each built-in scheme (`commune-par`, the default, and `qd766`) as its version 1 on a
+/// database that has no version of its code, and scores the reports already there. A code
+/// already stored — seeded before, or uploaded — is left as it is.
 pub fn seed_builtin(db: &Database, catalog: &Catalog) -> Result<(), DbError> {
+    for (code, json) in BUILTIN_SCHEMES {
+        seed_one(db, catalog, code, json)?;
+    }
+    Ok(())
+}
+
+fn seed_one(db: &Database, catalog: &Catalog, code: &str, json: &str) -> Result<(), DbError> {
     let mut conn = db.conn()?;
-    if schemes::refs(&mut conn)?.iter().any(|r| r.code == DEFAULT_SCHEME_CODE) {
+    if schemes::refs(&mut conn)?.iter().any(|r| r.code == code) {
         return Ok(());
     }
     let definition: SchemeDefinition =
-        serde_json::from_str(DEFAULT_SCHEME_JSON).map_err(|e| DbError::Corrupt(format!("built-in scheme: {e}")))?;
+        serde_json::from_str(json).map_err(|e| DbError::Corrupt(format!("built-in scheme {code}: {e}")))?;
     match store(&mut conn, catalog, definition, None, Author::Builtin) {
         Ok((_, n)) => {
-            log::info!(
-                "stored the built-in scoring scheme `{DEFAULT_SCHEME_CODE}` version 1 and scored {n} existing report(s)"
-            );
+            log::info!("stored the built-in scoring scheme `{code}` version 1 and scored {n} existing report(s)");
             Ok(())
         }
         // Another instance seeded it first.
         Err(e) if matches!(e.problem, Problem::SchemeConflict | Problem::ConcurrentChange) => Ok(()),
-        Err(e) => Err(DbError::Corrupt(format!("seeding the built-in scheme: {} ({:?})", e.detail, e.cause))),
+        Err(e) => Err(DbError::Corrupt(format!("seeding the built-in scheme {code}: {} ({:?})", e.detail, e.cause))),
     }
 }

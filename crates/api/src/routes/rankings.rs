@@ -23,7 +23,7 @@ use crate::state::{AppState, RunOnDb};
 pub struct RankingQuery {
     /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`) or year (`2024`).
     pub period: String,
-    /// `code` or `code@version`; the built-in `commune-par`, latest version valid in the period, by default.
+    /// `code` or `code@version`; the built-in `commune-par`, latest version valid in the period, by default (`qd766`: the groups of QĐ 766/QĐ-TTg).
     pub scheme: Option<String>,
     /// `criteria` adds each entry's per-criterion breakdown (in a table, a column per criterion).
     pub detail: Option<String>,

@@ -16,7 +16,7 @@ use crate::state::{AppState, RunOnDb};
 pub struct ScoreQuery {
     /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`) or year (`2024`).
     pub period: String,
-    /// `code` or `code@version` (default: the built-in scheme).
+    /// `code` or `code@version` (default: the built-in `commune-par`; `qd766` for the groups of QĐ 766/QĐ-TTg).
     pub scheme: Option<String>,
 }
 

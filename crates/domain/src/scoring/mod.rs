@@ -4,8 +4,11 @@
 //! classification bands. A scheme is checked when it is loaded; scoring a report is then a pure
 //! function of its values.
 
+mod builtin;
 pub mod expr;
 mod versions;
+
+pub use builtin::{BUILTIN_SCHEMES, QD766_SCHEME_CODE, QD766_SCHEME_JSON};
 
 pub use versions::{SchemeError, SchemeRef, applicable, choose, next_version};
 
@@ -33,6 +36,11 @@ pub enum CriterionKind {
     YesNo,
     /// 100 × value / target, in percent.
     Target,
+    /// A part of the scheme's source that no figure of a commune's report measures (only the
+    /// national portal does): it has no formula, is always `not_judged` and earns 0 of its
+    /// maximum, so that the scheme keeps the source's weights without paying for what it
+    /// cannot see.
+    NotScored,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -152,6 +160,7 @@ enum Measure {
     Ratio { numerator: Expr, denominator: Expr },
     YesNo { indicator: String },
     Target { value: Expr, target: f64 },
+    NotScored,
 }
 
 #[derive(Debug, Clone)]
@@ -411,6 +420,27 @@ impl Scheme {
                             None
                         }
                     },
+                    CriterionKind::NotScored => {
+                        let given = [
+                            ("numerator", c.numerator.is_some()),
+                            ("denominator", c.denominator.is_some()),
+                            ("indicator", c.indicator.is_some()),
+                            ("value", c.value.is_some()),
+                            ("target", c.target.is_some()),
+                        ];
+                        match given.iter().find(|(_, some)| *some) {
+                            Some((field, _)) => {
+                                p.add(
+                                    format!("{cp}/{field}"),
+                                    &[],
+                                    format!("Tiêu chí không chấm không có `{field}`"),
+                                    format!("a not_scored criterion has no `{field}`: nothing is computed for it"),
+                                );
+                                None
+                            }
+                            None => Some(Measure::NotScored),
+                        }
+                    }
                     CriterionKind::Target => {
                         let v = p.formula(catalog, format!("{cp}/value"), c.value.as_deref(), "value");
                         match c.target {
@@ -472,6 +502,11 @@ impl Scheme {
         Scheme::from_json(DEFAULT_SCHEME_JSON, catalog).expect("the built-in scheme is valid (checked by a unit test)")
     }
 
+    /// The built-in scheme `qd766` (docs/scoring.md).
+    pub fn builtin_qd766(catalog: &Catalog) -> Scheme {
+        Scheme::from_json(QD766_SCHEME_JSON, catalog).expect("the built-in scheme is valid (checked by a unit test)")
+    }
+
     pub fn code(&self) -> &str {
         &self.definition.code
     }
@@ -494,8 +529,10 @@ impl Scheme {
                     (values.get(indicator).and_then(|v| v.as_bool()).map(|b| if b { 1.0 } else { 0.0 }), Some(1.0))
                 }
                 Measure::Target { value, target } => (value.eval(&lookup), Some(*target)),
+                Measure::NotScored => (None, None),
             };
             let (ratio, score, status) = match (numerator, denominator) {
+                _ if matches!(c.measure, Measure::NotScored) => (None, Some(0.0), CriterionStatus::NotJudged),
                 (Some(_), Some(den)) if den.abs() == 0.0 => match def.zero_denominator {
                     ZeroDenominator::Full => (None, Some(def.max), CriterionStatus::ZeroDenominator),
                     ZeroDenominator::Zero => (None, Some(0.0), CriterionStatus::ZeroDenominator),
