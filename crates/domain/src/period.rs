@@ -140,8 +140,14 @@ impl<'de> Deserialize<'de> for Month {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Month(Month),
-    Quarter { year: i32, quarter: u32 },
-    Half { year: i32, half: u32 },
+    Quarter {
+        year: i32,
+        quarter: u32,
+    },
+    Half {
+        year: i32,
+        half: u32,
+    },
     /// January to September: communes report "9 tháng đầu năm".
     NineMonths(i32),
     Year(i32),

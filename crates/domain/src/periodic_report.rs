@@ -3,12 +3,60 @@
 //! rolled up by each indicator's `time_aggregation`; the commune may correct them, and each
 //! figure that then differs from the months' roll-up is a warning for its reviewer.
 
-use crate::aggregation::{roll_up_months, with_totals};
-use crate::catalog::{Catalog, TimeAggregation};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aggregation::{PeriodFigures, roll_up_months, with_totals};
+use crate::catalog::Catalog;
 use crate::derived::round2;
 use crate::findings::Finding;
-use crate::period::Month;
-use crate::report::{Value, Values};
+use crate::hierarchy::{Merge, successor_at};
+use crate::period::{Month, Period};
+use crate::report::{ReportStatus, Value, Values};
+use crate::units::UnitCode;
+
+/// Which figures a view of a longer period reads: the monthly reports rolled up (the default,
+/// as before periodic reports existed), or the periodic reports filed for the period. A month
+/// reads its monthly reports either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FiguresSource {
+    #[default]
+    Months,
+    Filed,
+}
+
+/// The communes expected in `period` with the figures of their filed periodic reports: a
+/// counted report (submitted, approved, locked) stands for every month of the period; a report
+/// filed by a commune merged away by the period's end counts towards its successor unless the
+/// successor filed its own.
+pub fn filed_period_figures(
+    communes: Vec<(UnitCode, String)>,
+    merges: &[Merge],
+    period: Period,
+    reports: Vec<(UnitCode, ReportStatus, Values)>,
+) -> PeriodFigures {
+    let last = period.last_month();
+    let expected: std::collections::HashSet<&UnitCode> = communes.iter().map(|(c, _)| c).collect();
+    let mut values: BTreeMap<UnitCode, Values> = BTreeMap::new();
+    let mut own: Vec<(UnitCode, Values)> = Vec::new();
+    for (code, status, v) in reports {
+        let owner = successor_at(merges, &code, last);
+        if !status.counts() || !expected.contains(&owner) {
+            continue;
+        }
+        if owner == code {
+            own.push((code, v))
+        } else {
+            values.entry(owner).or_insert(v);
+        }
+    }
+    values.extend(own);
+    let months_reported = values.keys().map(|c| (c.clone(), period.len_months() as usize)).collect();
+    PeriodFigures { communes, values, monthly: Vec::new(), months_reported }
+}
 
 /// The figures a periodic report starts from: the months' reports rolled up (flows summed,
 /// stocks the last month's, carried over the first month's, rates their mean, events "any"),
@@ -21,10 +69,9 @@ pub fn prefill(catalog: &Catalog, months: &[(Month, &Values)]) -> Values {
 /// different value (a figure the filed report leaves out is not reported, not a difference).
 pub fn differs_from_months(catalog: &Catalog, filed: &Values, months: &Values) -> Vec<Finding> {
     let mut out = Vec::new();
+    // The roll-up holds what the months' rules give, totals included (the received total is
+    // not summed over months but follows from the period's parts).
     for ind in catalog.indicators() {
-        if ind.time_aggregation == TimeAggregation::None {
-            continue;
-        }
         let (Some(&f), Some(&m)) = (filed.get(&ind.code), months.get(&ind.code)) else { continue };
         if same(f, m) {
             continue;
@@ -131,19 +178,44 @@ mod tests {
         filed.insert("dossiers_received_online".into(), Value::Count(61));
         filed.insert("edocs_incoming_rate".into(), Value::Number(94.004));
         filed.insert("satisfaction_survey_conducted".into(), Value::Flag(false));
+        filed.insert("dossiers_received_total".into(), Value::Count(67));
         filed.remove("staff_total");
         let found = differs_from_months(&cat, &filed, &months);
         let codes: Vec<&str> = found.iter().map(|f| f.indicators[0].as_str()).collect();
         // In catalog order; the rate differs by less than a hundredth, the left-out staff not at all.
-        assert_eq!(codes, ["satisfaction_survey_conducted", "dossiers_received_online"]);
+        assert_eq!(codes, ["satisfaction_survey_conducted", "dossiers_received_online", "dossiers_received_total"]);
         assert!(found.iter().all(|f| f.code == "differs_from_months" && !f.is_error()));
         let label = &cat.get("dossiers_received_online").unwrap().label_vi;
-        assert_eq!(found[1].message_vi, format!("“{label}” của kỳ báo cáo là 61, khác số tổng hợp từ các báo cáo tháng (60)"));
+        assert_eq!(
+            found[1].message_vi,
+            format!("“{label}” của kỳ báo cáo là 61, khác số tổng hợp từ các báo cáo tháng (60)")
+        );
         assert_eq!(
             found[1].message_en,
             "`dossiers_received_online` = 61 differs from the roll-up of the monthly reports (60)"
         );
         assert!(found[0].message_vi.ends_with("là không, khác số tổng hợp từ các báo cáo tháng (có)"));
+    }
+
+    #[test]
+    fn filed_reports_stand_for_their_whole_period_and_only_counted_ones() {
+        let code = |s: &str| UnitCode::parse(s).unwrap();
+        let q2 = Period::parse("2024Q2").unwrap();
+        let communes = vec![(code("07273"), "Xã Đông Sơn".to_owned()), (code("07294"), "Xã Bố Hạ".to_owned())];
+        let f = filed_period_figures(
+            communes,
+            &[],
+            q2,
+            vec![
+                (code("07273"), ReportStatus::Submitted, vals(json!({"dossiers_received_online": 61}))),
+                (code("07294"), ReportStatus::Draft, vals(json!({"dossiers_received_online": 5}))),
+                (code("07312"), ReportStatus::Approved, vals(json!({"dossiers_received_online": 9}))),
+            ],
+        );
+        assert_eq!(f.values.len(), 1, "the draft and the commune outside do not count");
+        assert_eq!(f.values[&code("07273")]["dossiers_received_online"], Value::Count(61));
+        assert_eq!(f.months_reported[&code("07273")], 3);
+        assert!(f.monthly.is_empty());
     }
 
     #[test]
