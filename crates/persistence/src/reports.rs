@@ -539,16 +539,20 @@ pub fn figures(conn: &mut DbConnection, months: &[Month], units: Option<&[&UnitC
         .collect()
 }
 
-/// The months after `last` in which `unit` has a report of any status, in order.
+/// The months after `last` in which `unit` has a report of any status, in order; a periodic
+/// report ending after `last` names its last month.
 pub fn periods_after(conn: &mut DbConnection, unit: &UnitCode, last: Month) -> DbResult<Vec<Month>> {
-    let periods: Vec<String> = reports::table
-        .filter(reports::unit_code.eq(unit.as_str()))
-        .filter(reports::period.gt(last.to_string()))
-        .filter(reports::period.like(MONTH_PATTERN))
-        .select(reports::period)
-        .order(reports::period)
-        .load(conn)?;
-    periods.iter().map(|p| codec::month(p)).collect()
+    // Periods compare as text only among months, so the few of one unit are read and compared here.
+    let periods: Vec<String> =
+        reports::table.filter(reports::unit_code.eq(unit.as_str())).select(reports::period).load(conn)?;
+    let mut after: Vec<Month> = periods
+        .iter()
+        .map(|p| codec::period(p).map(|p| p.last_month()))
+        .filter(|m| !matches!(m, Ok(m) if *m <= last))
+        .collect::<DbResult<_>>()?;
+    after.sort();
+    after.dedup();
+    Ok(after)
 }
 
 /// A report without its form: what a list of a commune's months shows.
