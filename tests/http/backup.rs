@@ -55,7 +55,7 @@ async fn a_backup_taken_under_puts_restores_every_report_acknowledged_before_it(
     let mut conn = db.conn().expect("a connection");
     for (code, period) in &before {
         let (unit, month) = (UnitCode::parse(code).expect("a code"), period.parse::<Month>().expect("a month"));
-        let found = reports::get(&mut conn, &unit, month).expect("readable");
+        let found = reports::get(&mut conn, &unit, month.into()).expect("readable");
         assert!(found.is_some(), "{code}/{period} was acknowledged before the backup: {done}; {restored}");
     }
     // A second backup to the same file is refused, never overwriting one.

@@ -12,6 +12,7 @@ mod exports;
 mod judging;
 mod matrix;
 mod merges;
+mod periodic;
 mod portal;
 mod problems;
 mod qd766;

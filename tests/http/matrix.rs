@@ -189,7 +189,8 @@ fn concrete_paths(path: &str) -> Vec<String> {
         out.iter().flat_map(|p| values.iter().map(|v| p.replace(&key, v)).collect::<Vec<_>>()).collect()
     };
     out = fill(out, "code", &codes);
-    out = fill(out, "period", &["2024-06"]);
+    // A prefill is a longer period's.
+    out = fill(out, "period", if path.ends_with("/prefill") { &["2024Q2"] } else { &["2024-06"] });
     out = fill(out, "username", &["mx-alpha", "mx-lima"]);
     out = fill(out, "version", &["1"]);
     out = fill(out, "date", &["2024-07-16"]);

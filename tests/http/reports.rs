@@ -758,8 +758,11 @@ async fn the_path_must_name_a_commune_and_a_month_not_in_the_future(app: TestApp
         (report_path("0727x", "2024-06"), &admin, code),
         (report_path("07273", "2024-13"), &token, month),
         (report_path("07273", "2024-00"), &token, month),
-        (report_path("07273", "2024Q2"), &token, month),
-        (report_path("07273", "2024"), &token, month),
+        (report_path("07273", "2024Q5"), &token, month),
+        (report_path("07273", "2024M8"), &token, month),
+        // Periodic reports are filed once their last month has come.
+        (report_path("07273", "2099Q1"), &token, month),
+        (report_path("07273", "2099"), &token, month),
         (report_path("07273", "2024-6"), &token, month),
         (report_path("07273", "june"), &token, month),
         (report_path("07273", "2099-01"), &token, month),
@@ -768,11 +771,13 @@ async fn the_path_must_name_a_commune_and_a_month_not_in_the_future(app: TestApp
         let p = problem(&r, 400, &path);
         assert_eq!(p["type"], kind, "{path}");
     }
-    // Reading: a district code or a quarter is no report either.
-    for path in [report_path("215", "2024-06"), report_path("07273", "2024Q2"), report_path("07273", "2024-13")] {
+    // Reading: a district code or a malformed period is no report either; a quarter not filed is 404.
+    for path in [report_path("215", "2024-06"), report_path("07273", "2024Q5"), report_path("07273", "2024-13")] {
         let r = app.get(&path, &admin).await;
         problem(&r, 400, &path);
     }
+    let quarter = report_path("07273", "2024Q2");
+    problem(&app.get(&quarter, &admin).await, 404, &quarter);
     let r = app.get(SEED, &admin).await;
     problem(&r, 404, SEED);
 

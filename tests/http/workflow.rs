@@ -645,11 +645,14 @@ async fn action_requests_are_checked_before_anything_happens(app: TestApp) {
     for path in [
         action_path("215", "2024-06", "submit"),
         action_path("07273", "2024-13", "submit"),
-        action_path("07273", "2024Q2", "submit"),
+        action_path("07273", "2024Q7", "submit"),
     ] {
         let r = send(&app, Method::POST, &path, Some(&app.admin()), None, &[]).await;
         problem(&r, 400, &path);
     }
+    // A quarter is a periodic report's period: none is filed yet.
+    let quarter = action_path("07273", "2024Q2", "submit");
+    problem(&send(&app, Method::POST, &quarter, Some(&app.admin()), None, &[]).await, 404, &quarter);
     let ghost = action_path("07999", "2024-06", "submit");
     problem(&send(&app, Method::POST, &ghost, Some(&app.admin()), None, &[]).await, 404, &ghost);
     let r = send(&app, Method::GET, &submit, Some(&own), None, &[]).await;

@@ -109,10 +109,10 @@ fn store(conn: &mut DbConnection, state: &AppState, f: Filing<'_>) -> Result<(),
         return Err(internal(format!("demo data for {} {} is invalid: {:?}", f.unit, f.month, validated.findings)));
     }
     let province = code(seed::PROVINCE_CODE);
-    reports::write(conn, f.unit, f.month, f.at, |c, current| -> Result<_, AppError> {
+    reports::write(conn, f.unit, f.month.into(), f.at, |c, current| -> Result<_, AppError> {
         let r = Revision {
             commune: f.unit,
-            month: f.month,
+            period: f.month.into(),
             province: Some(&province),
             action: Action::of_put(f.status == ReportStatus::Draft),
             status: f.status,

@@ -86,6 +86,15 @@ pub fn report_month(s: &str) -> ApiResult<Month> {
     Ok(month(s)?.ensure_not_after(crate::app::this_month())?)
 }
 
+/// A report's period: a month `YYYY-MM`, or a periodic report's quarter, half-year, nine months
+/// or year, whose last month is not after the current month (a quarter is filed in its last
+/// month, by its due day).
+pub fn report_period(s: &str) -> ApiResult<Period> {
+    let p = period(s)?;
+    p.last_month().ensure_not_after(crate::app::this_month())?;
+    Ok(p)
+}
+
 /// A day `YYYY-MM-DD` (years 1900–9999).
 pub fn date(s: &str) -> ApiResult<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -114,8 +123,18 @@ impl AtPeriod {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ForPeriod {
-    /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`) or year (`2024`).
+    /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`), nine months (`2022M9`) or year (`2024`).
     pub period: String,
+}
+
+/// `?source=` for views of a longer period.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SourceQuery {
+    /// A longer period's figures: `months` (default) rolls up the monthly reports; `filed` reads
+    /// the periodic reports filed for the period. A month reads its monthly reports either way.
+    #[serde(default)]
+    pub source: cchc_domain::periodic_report::FiguresSource,
 }
 
 /// Paging for lists: `limit` (default 100, at most 1000) and the opaque `cursor` of a previous

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::derived::round2;
 use crate::findings::Finding;
-use crate::period::Month;
+use crate::period::{Month, Period};
 use crate::report::{ReportStatus, Values};
 use crate::units::UnitCode;
 use crate::workflow::Action;
@@ -64,8 +64,8 @@ pub struct FeedEvent {
 }
 
 /// `07273/2024-06`: how a commune's report of a month is named in the feed and the audit log.
-pub fn report_subject(commune: &UnitCode, month: Month) -> String {
-    format!("{commune}/{month}")
+pub fn report_subject(commune: &UnitCode, period: impl std::fmt::Display) -> String {
+    format!("{commune}/{period}")
 }
 
 /// A score of a new revision under one scheme version.
@@ -79,7 +79,8 @@ pub struct NewScore<'a> {
 /// A new revision of a report, as the feed sees it.
 pub struct Revision<'a> {
     pub commune: &'a UnitCode,
-    pub month: Month,
+    /// The report's month, or the longer period of a periodic report.
+    pub period: Period,
     pub province: Option<&'a UnitCode>,
     pub action: Action,
     pub status: ReportStatus,
@@ -98,9 +99,9 @@ pub fn wants_previous_totals(status: ReportStatus, previous: Option<ReportStatus
 /// The items a new revision adds: its approval or reopening, and each score that changed (at
 /// two decimals) while the report counts.
 pub fn revision_events(r: &Revision<'_>) -> Vec<FeedEvent> {
-    let subject = report_subject(r.commune, r.month);
+    let subject = report_subject(r.commune, r.period);
     let event = |kind, payload| FeedEvent { kind, subject: subject.clone(), province: r.province.cloned(), payload };
-    let (unit, period) = (r.commune.as_str(), r.month.to_string());
+    let (unit, period) = (r.commune.as_str(), r.period.to_string());
     let mut out = Vec::new();
     match r.action {
         Action::Approve => out.push(event(
@@ -195,7 +196,7 @@ mod tests {
     ) -> Revision<'a> {
         Revision {
             commune,
-            month: "2024-06".parse().unwrap(),
+            period: "2024-06".parse().unwrap(),
             province: None,
             action,
             status,

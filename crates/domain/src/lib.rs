@@ -17,6 +17,7 @@ pub mod hierarchy;
 pub mod history;
 pub mod official_report;
 pub mod period;
+pub mod periodic_report;
 pub mod portal;
 pub mod ranking;
 pub mod reconciliation;

@@ -1,5 +1,6 @@
 //! Reporting periods. A monthly report is named `YYYY-MM`; quarters (`2024Q2`), halves
-//! (`2024S1`) and years (`2024`) roll months up. All dates are Vietnam time (UTC+7, no DST).
+//! (`2024S1`), the first nine months of a year (`2022M9`, *9 tháng đầu năm 2022*) and years
+//! (`2024`) roll months up. All dates are Vietnam time (UTC+7, no DST).
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,7 +20,7 @@ pub fn to_vietnam_time(t: DateTime<Utc>) -> DateTime<FixedOffset> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
     #[error(
-        "`{0}` is not a period: use YYYY-MM for a month, YYYYQn for a quarter, YYYYSn for a half-year or YYYY for a year"
+        "`{0}` is not a period: use YYYY-MM for a month, YYYYQn for a quarter, YYYYSn for a half-year, YYYYM9 for the first nine months or YYYY for a year"
     )]
     Malformed(String),
     #[error("month {0} is after the current month {1}: a report cannot be filed for the future")]
@@ -139,8 +140,16 @@ impl<'de> Deserialize<'de> for Month {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Period {
     Month(Month),
-    Quarter { year: i32, quarter: u32 },
-    Half { year: i32, half: u32 },
+    Quarter {
+        year: i32,
+        quarter: u32,
+    },
+    Half {
+        year: i32,
+        half: u32,
+    },
+    /// January to September: communes report "9 tháng đầu năm".
+    NineMonths(i32),
     Year(i32),
 }
 
@@ -151,6 +160,7 @@ pub enum PeriodKind {
     Month,
     Quarter,
     Half,
+    NineMonths,
     Year,
 }
 
@@ -183,6 +193,7 @@ impl Period {
                 Some(h @ 1..=2) => Ok(Period::Half { year, half: h }),
                 _ => Err(bad()),
             },
+            [b'M', b'9'] => Ok(Period::NineMonths(year)),
             _ => Err(bad()),
         }
     }
@@ -192,6 +203,7 @@ impl Period {
             Period::Month(_) => PeriodKind::Month,
             Period::Quarter { .. } => PeriodKind::Quarter,
             Period::Half { .. } => PeriodKind::Half,
+            Period::NineMonths(_) => PeriodKind::NineMonths,
             Period::Year(_) => PeriodKind::Year,
         }
     }
@@ -201,7 +213,7 @@ impl Period {
             Period::Month(m) => m,
             Period::Quarter { year, quarter } => Month { year, month: (quarter - 1) * 3 + 1 },
             Period::Half { year, half } => Month { year, month: (half - 1) * 6 + 1 },
-            Period::Year(year) => Month { year, month: 1 },
+            Period::NineMonths(year) | Period::Year(year) => Month { year, month: 1 },
         }
     }
 
@@ -210,6 +222,7 @@ impl Period {
             Period::Month(_) => 1,
             Period::Quarter { .. } => 3,
             Period::Half { .. } => 6,
+            Period::NineMonths(_) => 9,
             Period::Year(_) => 12,
         }
     }
@@ -239,6 +252,8 @@ impl Period {
             Period::Month(_) => Period::Month(first),
             Period::Quarter { .. } => Period::Quarter { year: first.year, quarter: first.quarter() },
             Period::Half { .. } => Period::Half { year: first.year, half: first.half() },
+            // Nine months do not tile a year: the next ones start next January.
+            Period::NineMonths(year) => Period::NineMonths(year + n as i32),
             Period::Year(_) => Period::Year(first.year),
         }
     }
@@ -263,6 +278,7 @@ impl fmt::Display for Period {
             Period::Month(m) => m.fmt(f),
             Period::Quarter { year, quarter } => write!(f, "{year:04}Q{quarter}"),
             Period::Half { year, half } => write!(f, "{year:04}S{half}"),
+            Period::NineMonths(year) => write!(f, "{year:04}M9"),
             Period::Year(year) => write!(f, "{year:04}"),
         }
     }
@@ -290,7 +306,8 @@ impl<'de> Deserialize<'de> for Period {
 
 /// When data is counted and when reports are due. Official statistics count dossiers from the
 /// 15th of the previous month to the 14th of the report month; monthly reports are due on the
-/// 16th of the report month and longer reports by the 20th of their last month.
+/// 16th of the report month and longer reports (quarters, halves, nine months, years) by the
+/// 20th of their last month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportingCalendar {
     /// First day of a month's data window, in the previous month (1 means calendar months).
@@ -349,7 +366,11 @@ mod tests {
         assert_eq!(Period::parse("2024Q2").unwrap(), Period::Quarter { year: 2024, quarter: 2 });
         assert_eq!(Period::parse("2024S1").unwrap(), Period::Half { year: 2024, half: 1 });
         assert_eq!(Period::parse("2024").unwrap(), Period::Year(2024));
+        assert_eq!(Period::parse("2022M9").unwrap(), Period::NineMonths(2022));
         for bad in [
+            "2022M8",
+            "2022M",
+            "2022M10",
             "2024-13",
             "2024-00",
             "2024-6",
@@ -369,7 +390,7 @@ mod tests {
 
     #[test]
     fn round_trips_display() {
-        for s in ["2024-06", "2024Q2", "2024S1", "2024", "1999-12"] {
+        for s in ["2024-06", "2024Q2", "2024S1", "2022M9", "2024", "1999-12"] {
             assert_eq!(Period::parse(s).unwrap().to_string(), s);
         }
     }
@@ -388,6 +409,18 @@ mod tests {
         assert_eq!(Period::parse("2024Q1").unwrap().previous().to_string(), "2023Q4");
         assert_eq!(Period::parse("2024S1").unwrap().previous().to_string(), "2023S2");
         assert_eq!(Period::parse("2024").unwrap().previous().to_string(), "2023");
+        assert_eq!(Period::parse("2022M9").unwrap().previous().to_string(), "2021M9");
+        assert_eq!(Period::parse("2022M9").unwrap().shifted(-4).to_string(), "2018M9");
+    }
+
+    #[test]
+    fn nine_months_run_from_january_to_september_and_are_due_on_the_20th() {
+        let p = Period::parse("2022M9").unwrap();
+        assert_eq!(p.kind(), PeriodKind::NineMonths);
+        assert_eq!((p.first_month(), p.last_month(), p.months().count()), (m(2022, 1), m(2022, 9), 9));
+        assert!(p.contains(m(2022, 9)) && !p.contains(m(2022, 10)));
+        let cal = ReportingCalendar::default();
+        assert_eq!(cal.due_day(&p), NaiveDate::from_ymd_opt(2022, 9, 20).unwrap());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Principal, Role};
 use crate::calendar::Calendar;
 use crate::hierarchy::Hierarchy;
-use crate::period::{Month, Period};
+use crate::period::Period;
 use crate::report::ReportStatus;
 use crate::units::{UnitCode, UnitLevel};
 
@@ -168,12 +168,12 @@ pub fn may_review(who: &Principal, commune: &UnitCode, then: &Hierarchy, now: &H
 /// An approved report locks once its period closes: `lock_after_days` after its due date.
 pub fn effective_status(
     stored: ReportStatus,
-    month: Month,
+    period: impl Into<Period>,
     today: NaiveDate,
     calendar: &Calendar,
     lock_after_days: i64,
 ) -> ReportStatus {
-    let closes = calendar.due_date(&Period::Month(month)) + chrono::Duration::days(lock_after_days);
+    let closes = calendar.due_date(&period.into()) + chrono::Duration::days(lock_after_days);
     if stored == ReportStatus::Approved && today > closes { ReportStatus::Locked } else { stored }
 }
 

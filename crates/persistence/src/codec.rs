@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use cchc_domain::{Month, UnitCode};
+use cchc_domain::{Month, Period, UnitCode};
 
 use crate::error::DbError;
 
@@ -14,6 +14,10 @@ pub fn unit_code(s: &str) -> Result<UnitCode, DbError> {
 }
 
 pub fn month(s: &str) -> Result<Month, DbError> {
+    s.parse().map_err(|e: cchc_domain::period::PeriodError| DbError::Corrupt(e.to_string()))
+}
+
+pub fn period(s: &str) -> Result<Period, DbError> {
     s.parse().map_err(|e: cchc_domain::period::PeriodError| DbError::Corrupt(e.to_string()))
 }
 

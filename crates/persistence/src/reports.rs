@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use cchc_domain::feed::FeedEvent;
 use cchc_domain::report::ReportStatus;
 use cchc_domain::workflow::Action;
-use cchc_domain::{Finding, Month, MonthFigures, ReportForm, UnitCode, Values};
+use cchc_domain::{Finding, Month, MonthFigures, Period, ReportForm, UnitCode, Values};
 
 use crate::audit::{self, NewEntry};
 use crate::codec::{self, enum_str, from_db_time, json, to_db_time};
@@ -58,7 +58,8 @@ pub(crate) struct NewRevisionRow {
 pub struct StoredReport {
     pub id: i64,
     pub unit_code: UnitCode,
-    pub period: Month,
+    /// A month, or a longer period for a periodic report (`2024Q2`, `2022M9`, `2024`).
+    pub period: Period,
     pub status: ReportStatus,
     pub revision: i32,
     pub form: ReportForm,
@@ -99,7 +100,7 @@ impl ReportRow {
         Ok(StoredReport {
             id: self.id,
             unit_code: codec::unit_code(&self.unit_code)?,
-            period: codec::month(&self.period)?,
+            period: codec::period(&self.period)?,
             status: codec::parse_enum(&self.status)?,
             revision: self.revision,
             form: ReportForm {
@@ -118,7 +119,7 @@ impl ReportRow {
     }
 }
 
-pub fn get(conn: &mut DbConnection, unit: &UnitCode, period: Month) -> DbResult<Option<StoredReport>> {
+pub fn get(conn: &mut DbConnection, unit: &UnitCode, period: Period) -> DbResult<Option<StoredReport>> {
     reports::table
         .filter(reports::unit_code.eq(unit.as_str()))
         .filter(reports::period.eq(period.to_string()))
@@ -131,7 +132,7 @@ pub fn get(conn: &mut DbConnection, unit: &UnitCode, period: Month) -> DbResult<
 
 /// Reads the current report and locks it for this transaction (PostgreSQL: `FOR UPDATE`;
 /// SQLite's `BEGIN IMMEDIATE` already holds the write lock).
-fn get_for_update(conn: &mut DbConnection, unit: &UnitCode, period: Month) -> DbResult<Option<StoredReport>> {
+fn get_for_update(conn: &mut DbConnection, unit: &UnitCode, period: Period) -> DbResult<Option<StoredReport>> {
     let period = period.to_string();
     // `as_select` is generic over the backend, so the query is built once per arm.
     let query =
@@ -205,7 +206,7 @@ const MAX_ATTEMPTS: usize = 8;
 pub fn write<E, F>(
     conn: &mut DbConnection,
     unit: &UnitCode,
-    period: Month,
+    period: Period,
     now: DateTime<Utc>,
     mut decide: F,
 ) -> Result<WriteOutcome, E>
@@ -245,7 +246,7 @@ fn retryable(e: &DbError) -> bool {
 fn apply(
     c: &mut DbConnection,
     unit: &UnitCode,
-    period: Month,
+    period: Period,
     now: DateTime<Utc>,
     current: Option<StoredReport>,
     next: NewState,
@@ -338,11 +339,15 @@ fn apply(
             request_id: next.request_id.clone(),
         })
         .execute(c)?;
-    let rows: Vec<ScoreRow> = next
-        .scores
-        .iter()
-        .map(|score| ScoreRow::new(report_id, revision, unit, period, score, now))
-        .collect::<DbResult<_>>()?;
+    // Only monthly reports are scored when stored; longer periods are scored from their figures.
+    let rows: Vec<ScoreRow> = match period {
+        Period::Month(month) => next
+            .scores
+            .iter()
+            .map(|score| ScoreRow::new(report_id, revision, unit, month, score, now))
+            .collect::<DbResult<_>>()?,
+        _ => Vec::new(),
+    };
     insert_rows(c, &rows)?;
     for event in &next.events {
         let mut event = event.clone();
@@ -390,7 +395,7 @@ pub struct NewFindings {
 pub fn refresh_findings<E, F>(
     conn: &mut DbConnection,
     unit: &UnitCode,
-    period: Month,
+    period: Period,
     now: DateTime<Utc>,
     mut recompute: F,
 ) -> Result<Option<StoredReport>, E>
@@ -534,15 +539,20 @@ pub fn figures(conn: &mut DbConnection, months: &[Month], units: Option<&[&UnitC
         .collect()
 }
 
-/// The months after `last` in which `unit` has a report of any status, in order.
+/// The months after `last` in which `unit` has a report of any status, in order; a periodic
+/// report ending after `last` names its last month.
 pub fn periods_after(conn: &mut DbConnection, unit: &UnitCode, last: Month) -> DbResult<Vec<Month>> {
-    let periods: Vec<String> = reports::table
-        .filter(reports::unit_code.eq(unit.as_str()))
-        .filter(reports::period.gt(last.to_string()))
-        .select(reports::period)
-        .order(reports::period)
-        .load(conn)?;
-    periods.iter().map(|p| codec::month(p)).collect()
+    // Periods compare as text only among months, so the few of one unit are read and compared here.
+    let periods: Vec<String> =
+        reports::table.filter(reports::unit_code.eq(unit.as_str())).select(reports::period).load(conn)?;
+    let mut after: Vec<Month> = periods
+        .iter()
+        .map(|p| codec::period(p).map(|p| p.last_month()))
+        .filter(|m| !matches!(m, Ok(m) if *m <= last))
+        .collect::<DbResult<_>>()?;
+    after.sort();
+    after.dedup();
+    Ok(after)
 }
 
 /// A report without its form: what a list of a commune's months shows.
@@ -590,6 +600,7 @@ pub fn summaries(
         .filter(reports::unit_code.eq(unit.as_str()))
         .filter(reports::period.ge(from.to_string()))
         .filter(reports::period.le(to.to_string()))
+        .filter(reports::period.like(MONTH_PATTERN))
         .select((
             reports::period,
             reports::status,
@@ -642,6 +653,7 @@ pub fn current_values_page(
         .order(reports::id)
         .limit(limit)
         .select((reports::id, reports::revision, reports::unit_code, reports::period, reports::values_json))
+        .filter(reports::period.like(MONTH_PATTERN))
         .into_boxed();
     // 'YYYY-MM' sorts chronologically as text.
     if let Some(f) = from {
@@ -676,4 +688,42 @@ pub fn store_scores(
         .collect::<DbResult<_>>()?;
     write_transaction(conn, |c| insert_rows(c, &rows))?;
     Ok(rows.len())
+}
+
+/// Monthly reports' periods (`YYYY-MM`): a range of months compared as text would otherwise
+/// take in periodic reports (`2024Q2` sorts between `2024-12` and `2025-01`).
+const MONTH_PATTERN: &str = "____-__";
+
+/// The filed periodic reports of one period (any status; the caller decides what counts).
+pub fn periodic_figures(
+    conn: &mut DbConnection,
+    period: Period,
+    units: Option<&[&UnitCode]>,
+) -> DbResult<Vec<PeriodicFigures>> {
+    let mut query = reports::table
+        .filter(reports::period.eq(period.to_string()))
+        .select((reports::unit_code, reports::status, reports::values_json))
+        .into_boxed();
+    if let Some(units) = units {
+        let codes: Vec<&str> = units.iter().map(|u| u.as_str()).collect();
+        query = query.filter(reports::unit_code.eq_any(codes));
+    }
+    let rows: Vec<(String, String, String)> = query.load(conn)?;
+    rows.into_iter()
+        .map(|(unit, status, values)| {
+            Ok(PeriodicFigures {
+                unit_code: codec::unit_code(&unit)?,
+                status: codec::parse_enum(&status)?,
+                values: codec::from_json(&values)?,
+            })
+        })
+        .collect()
+}
+
+/// A filed periodic report's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodicFigures {
+    pub unit_code: UnitCode,
+    pub status: ReportStatus,
+    pub values: Values,
 }

@@ -9,6 +9,7 @@ use cchc_domain::aggregation::{
     AggregateRule, PeriodFigures, UnitsAggregate, aggregate_units, period_figures, reporting_units,
 };
 use cchc_domain::derived::{DERIVED, round2};
+use cchc_domain::periodic_report::{FiguresSource, filed_period_figures};
 use cchc_domain::{Catalog, Month, Period, Principal, Topology, UnitCode, UnitLevel};
 use cchc_persistence::{DbConnection, reports};
 
@@ -29,8 +30,11 @@ pub struct AggregateView {
     pub communes_reported: usize,
     /// Commune-months expected: communes × months.
     pub reports_expected: usize,
-    /// Counted commune-month reports (submitted, approved or locked; never drafts).
+    /// Counted commune-month reports (submitted, approved or locked; never drafts); with
+    /// `source=filed` a counted periodic report counts for every month of its period.
     pub reports_counted: usize,
+    /// Where a longer period's figures come from: `months` (rolled up) or `filed` (periodic reports).
+    pub source: FiguresSource,
     #[serde(flatten)]
     pub aggregate: UnitsAggregate,
 }
@@ -64,10 +68,43 @@ pub fn load_period_figures(
     Ok(period_figures(catalog, communes, &topology.merges, last, reports))
 }
 
-pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Principal, q: &UnitPeriod) -> ApiResult<AggregateView> {
+/// The period's figures from the source asked for: the months rolled up, or the filed periodic
+/// reports (a month's are its monthly reports either way).
+pub fn load_figures(
+    conn: &mut DbConnection,
+    catalog: &Catalog,
+    topology: &Topology,
+    unit: Option<&UnitCode>,
+    period: Period,
+    source: FiguresSource,
+) -> ApiResult<PeriodFigures> {
+    if source == FiguresSource::Months || period.as_month().is_ok() {
+        return load_period_figures(conn, catalog, topology, unit, period);
+    }
+    let communes: Vec<(UnitCode, String)> = topology
+        .at(period.last_month())
+        .communes_below(unit)
+        .into_iter()
+        .map(|n| (n.code.clone(), n.name.clone()))
+        .collect();
+    let codes: Vec<UnitCode> = communes.iter().map(|(c, _)| c.clone()).collect();
+    let wanted = reporting_units(&codes, &topology.merges);
+    let scope: Option<Vec<&UnitCode>> = unit.map(|_| wanted.iter().collect());
+    let filed = reports::periodic_figures(conn, period, scope.as_deref())?;
+    let filed = filed.into_iter().map(|f| (f.unit_code, f.status, f.values)).collect();
+    Ok(filed_period_figures(communes, &topology.merges, period, filed))
+}
+
+pub fn run(
+    conn: &mut DbConnection,
+    st: &AppState,
+    caller: &Principal,
+    q: &UnitPeriod,
+    source: FiguresSource,
+) -> ApiResult<AggregateView> {
     let (topology, unit) = super::unit_in_view(conn, st, caller, q)?;
     let (code, period) = (&q.code, q.period);
-    let figures = load_period_figures(conn, &st.catalog, &topology, Some(code), period)?;
+    let figures = load_figures(conn, &st.catalog, &topology, Some(code), period, source)?;
     Ok(AggregateView {
         unit_code: code.to_string(),
         unit_name: unit.name,
@@ -77,6 +114,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Principal, q: &UnitP
         communes_reported: figures.values.len(),
         reports_expected: figures.communes.len() * period.len_months() as usize,
         reports_counted: figures.months_reported.values().sum(),
+        source,
         aggregate: aggregate_units(&st.catalog, figures.values.values()),
     })
 }

@@ -118,7 +118,17 @@ pub fn list(
         };
         if filed.is_some_and(|r| r.status.counts() && r.total.is_none()) {
             let parsed = st.schemes.get(conn, &st.catalog, chosen.id)?;
-            let standing = rank::standings(conn, st, &topology, Some(code), period, &chosen, &parsed, false)?.pop();
+            let standing = rank::standings(
+                conn,
+                st,
+                &topology,
+                Some(code),
+                (period, Default::default()),
+                &chosen,
+                &parsed,
+                false,
+            )?
+            .pop();
             (score, band) = standing.map_or((None, None), |s| (s.total, s.band));
         }
         items.push(CommuneMonth {

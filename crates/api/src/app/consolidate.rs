@@ -78,7 +78,8 @@ pub fn run(
 ) -> ApiResult<ConsolidatedView> {
     let (topology, unit) = super::unit_in_view(conn, st, caller, q)?;
     let (code, period) = (&q.code, q.period);
-    let ask = RankingRequest { unit: Some(code.clone()), period, detail: false, scheme: None };
+    let ask =
+        RankingRequest { unit: Some(code.clone()), period, detail: false, scheme: None, source: Default::default() };
     let ranking = rank::run(conn, st, caller, &ask)?;
     let entries: HashMap<&str, &rank::RankingEntry> =
         ranking.view.entries.iter().map(|e| (e.unit_code.as_str(), e)).collect();

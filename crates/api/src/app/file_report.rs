@@ -1,17 +1,20 @@
 //! A commune files its monthly report: the whole form replaces what was stored. The form is
 //! validated, then checked against the commune's own history (carry-over, outliers) and the
 //! portal's records; errors refuse it with every finding, warnings are stored with it. A dry run
-//! answers what would be stored and stores nothing.
+//! answers what would be stored and stores nothing. A periodic report (a quarter, half-year,
+//! nine months, year) is filed the same way; its figures are checked against the roll-up of the
+//! commune's months instead (`differs_from_months`).
 
 use actix_web::http::header::IfMatch;
 use chrono::Utc;
 
 use cchc_domain::hierarchy::{carried_into, records_of};
 use cchc_domain::history::{check_carry_over, check_outliers};
+use cchc_domain::periodic_report::differs_from_months;
 use cchc_domain::reconciliation::{mismatch_findings, portal_figures};
 use cchc_domain::validation::{missing_required, validate};
 use cchc_domain::workflow::{Action, status_after_put};
-use cchc_domain::{Calendar, Finding, Month, MonthFigures, RawForm, UnitCode, Values};
+use cchc_domain::{Calendar, Finding, Month, MonthFigures, Period, RawForm, UnitCode, Values};
 use cchc_persistence::DbConnection;
 use cchc_persistence::reports::{self, StoredReport, WriteOutcome};
 use cchc_persistence::{portal_dossiers, units};
@@ -27,7 +30,8 @@ const HISTORY_MONTHS: i64 = 12;
 
 pub struct FileReport {
     pub commune: UnitCode,
-    pub month: Month,
+    /// A month, or the longer period of a periodic report.
+    pub period: Period,
     pub form: RawForm,
     /// Store a draft: the commune's own, never counted.
     pub draft: bool,
@@ -48,7 +52,7 @@ pub enum Filed {
 pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileReport) -> ApiResult<Filed> {
     caller.ensure_can_submit(&cmd.commune)?;
     // Messages name indicators as the report's month does (the terms of a reform).
-    let catalog = st.catalog.in_period(cmd.month);
+    let catalog = st.catalog.in_period(cmd.period.last_month());
     let mut validated = validate(&catalog, &cmd.form);
     // Like the identities, the rule over the whole form speaks once every value is readable.
     if !cmd.draft && !validated.has_errors() {
@@ -57,33 +61,40 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
     if validated.has_errors() {
         return Err(validation_failed(validated.findings));
     }
-    let (code, month) = (&cmd.commune, cmd.month);
+    let (code, period) = (&cmd.commune, cmd.period);
+    let month = period.last_month();
     let topology = units::topology_around(conn, code)?;
     let name = commune_in(&topology, code, month)?;
     let province = topology.at(month).province_of(code);
     let values = &validated.form.values;
     let cal = st.calendar(conn, caller.epoch.as_ref())?;
     let mut findings = validated.findings.clone();
-    findings.extend(own_records_findings(conn, st, &cal, &topology, code, month, values)?);
+    findings.extend(match period {
+        Period::Month(month) => own_records_findings(conn, st, &cal, &topology, code, month, values)?,
+        _ => {
+            let months = super::periodic_prefill::months_roll_up(conn, st, &topology, code, period)?;
+            differs_from_months(&catalog, values, &months.values)
+        }
+    });
     if findings.iter().any(Finding::is_error) {
         return Err(validation_failed(findings));
     }
     let action = Action::of_put(cmd.draft);
     if cmd.dry_run {
-        let current = reports::get(conn, code, month)?;
+        let current = reports::get(conn, code, period)?;
         check_if_match(cmd.if_match.as_ref(), current.as_ref())?;
         check_new(cmd.expect_new, current.as_ref())?;
         let status = status_after_put(current.as_ref().map(|r| status_now(st, &cal, r)), cmd.draft)?;
-        let preview = preview(current, code, month, status, validated.form, findings, caller);
+        let preview = preview(current, code, period, status, validated.form, findings, caller);
         return Ok(Filed::Preview(ReportView { dry_run: true, ..view(st, &cal, &preview, name) }));
     }
-    let outcome = reports::write(conn, code, month, Utc::now(), |c, current| -> Result<_, AppError> {
+    let outcome = reports::write(conn, code, period, Utc::now(), |c, current| -> Result<_, AppError> {
         check_if_match(cmd.if_match.as_ref(), current)?;
         check_new(cmd.expect_new, current)?;
         let status = status_after_put(current.map(|r| status_now(st, &cal, r)), cmd.draft)?;
         let r = Revision {
             commune: code,
-            month,
+            period,
             province: province.as_ref(),
             action,
             status,
@@ -96,7 +107,9 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: FileRep
     })?;
     // The next month's checks read this one: they are made again (also after an identical
     // resubmission, which repairs a recheck that failed after an earlier write).
-    super::recheck_next_month::run(conn, st, &cal, code, month)?;
+    if let Period::Month(month) = period {
+        super::recheck_next_month::run(conn, st, &cal, code, month)?;
+    }
     Ok(match outcome {
         WriteOutcome::Created(r) => Filed::Created(view(st, &cal, &r, name)),
         WriteOutcome::Updated(r) | WriteOutcome::Unchanged(r) => Filed::Updated(view(st, &cal, &r, name)),
@@ -159,7 +172,7 @@ pub(crate) fn own_records_findings(
 fn preview(
     current: Option<StoredReport>,
     code: &UnitCode,
-    month: Month,
+    period: Period,
     status: cchc_domain::ReportStatus,
     form: cchc_domain::ReportForm,
     findings: Vec<Finding>,
@@ -170,7 +183,7 @@ fn preview(
     StoredReport {
         id: current.as_ref().map_or(0, |c| c.id),
         unit_code: code.clone(),
-        period: month,
+        period,
         status,
         revision: current.as_ref().map_or(0, |c| c.revision),
         form,

@@ -22,6 +22,7 @@ pub mod ingest_dossiers;
 pub mod manage_users;
 pub mod official_documents;
 pub mod paging;
+pub mod periodic_prefill;
 pub mod rank;
 pub mod read_report;
 pub mod read_schemes;

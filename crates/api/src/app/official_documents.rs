@@ -33,7 +33,7 @@ pub struct CommuneDocument {
 }
 
 pub fn commune(conn: &mut DbConnection, caller: &Caller, code: &UnitCode, month: Month) -> ApiResult<CommuneDocument> {
-    let (report, unit_name) = read_report::load(conn, caller, code, month)?;
+    let (report, unit_name) = read_report::load(conn, caller, code, month.into())?;
     let topology = units::topology_around(conn, code)?;
     let tree = topology.at(month);
     let reports_to = tree.get(code).and_then(|n| n.parent.as_ref()).and_then(|p| tree.get(p)).map(|p| p.name.clone());

@@ -71,7 +71,7 @@ pub fn status_now(st: &AppState, cal: &Calendar, r: &StoredReport) -> ReportStat
 }
 
 pub fn view(st: &AppState, cal: &Calendar, r: &StoredReport, unit_name: String) -> ReportView {
-    let period = Period::Month(r.period);
+    let period = r.period;
     ReportView {
         unit_code: r.unit_code.to_string(),
         unit_name,
@@ -127,19 +127,21 @@ pub fn check_if_match(condition: Option<&IfMatch>, current: Option<&StoredReport
     }
 }
 
-/// A commune's report of a month as `caller` may read it, with the commune's name in that month.
+/// A commune's report of a month (or a periodic report) as `caller` may read it, with the
+/// commune's name in that month (the period's last month).
 pub fn load(
     conn: &mut DbConnection,
     caller: &Principal,
     code: &UnitCode,
-    month: Month,
+    period: Period,
 ) -> ApiResult<(StoredReport, String)> {
     let topology = units::topology_around(conn, code)?;
+    let month = period.last_month();
     caller.ensure_can_view(code, &topology, month, super::this_month())?;
     let name = commune_in(&topology, code, month)?;
-    let report = reports::get(conn, code, month)?
+    let report = reports::get(conn, code, period)?
         .filter(|r| caller.can_read_report(code, r.status))
-        .ok_or_else(|| Problem::ReportNotFound.error(format!("commune {code} has no report for {month}")))?;
+        .ok_or_else(|| Problem::ReportNotFound.error(format!("commune {code} has no report for {period}")))?;
     Ok((report, name))
 }
 
@@ -163,9 +165,9 @@ pub fn run(
     st: &AppState,
     caller: &Principal,
     code: &UnitCode,
-    month: Month,
+    period: Period,
 ) -> ApiResult<ReportView> {
-    let (report, name) = load(conn, caller, code, month)?;
+    let (report, name) = load(conn, caller, code, period)?;
     let cal = st.calendar(conn, None)?;
     Ok(view(st, &cal, &report, name))
 }

@@ -24,12 +24,12 @@ pub fn run(conn: &mut DbConnection, st: &AppState, cal: &Calendar, code: &UnitCo
     let target = successor_at(&around.merges, code, next);
     let topology = if &target == code { around } else { units::topology_around(conn, &target)? };
     // Most writes are of the latest month: no report to recheck, no write lock to take.
-    if !topology.at(next).contains(&target) || reports::get(conn, &target, next)?.is_none() {
+    if !topology.at(next).contains(&target) || reports::get(conn, &target, next.into())?.is_none() {
         return Ok(());
     }
     let province = topology.at(next).province_of(&target);
     let cause = report_subject(code, month);
-    reports::refresh_findings(conn, &target, next, Utc::now(), |c, current| -> Result<_, AppError> {
+    reports::refresh_findings(conn, &target, next.into(), Utc::now(), |c, current| -> Result<_, AppError> {
         let values = &current.form.values;
         let mut findings = validate(&st.catalog, &current.form.to_raw()).findings;
         findings.extend(own_records_findings(c, st, cal, &topology, &target, next, values)?);

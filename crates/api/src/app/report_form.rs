@@ -47,7 +47,7 @@ pub fn run(
     let name = commune_in(&topology, commune, month)?;
     let cal = st.calendar(conn, caller.epoch.as_ref())?;
     let due_date = cal.due_date(&Period::Month(month));
-    let current = reports::get(conn, commune, month)?;
+    let current = reports::get(conn, commune, month.into())?;
     if let Some(report) = current {
         return Ok(FormStart {
             commune: commune.clone(),
@@ -70,8 +70,10 @@ pub fn run(
             values.insert(cchc_domain::dossier_figures::CARRIED_OVER.to_owned(), cchc_domain::Value::Count(n));
         }
     }
-    let narrative =
-        reports::get(conn, commune, last)?.filter(|r| r.status.counts()).map(|r| r.form.narrative).unwrap_or_default();
+    let narrative = reports::get(conn, commune, last.into())?
+        .filter(|r| r.status.counts())
+        .map(|r| r.form.narrative)
+        .unwrap_or_default();
     Ok(FormStart {
         commune: commune.clone(),
         name,

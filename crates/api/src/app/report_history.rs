@@ -9,7 +9,7 @@ use cchc_domain::history::{Change, changes};
 use cchc_domain::period::to_vietnam_time;
 use cchc_domain::report::ReportStatus;
 use cchc_domain::workflow::Action;
-use cchc_domain::{Finding, Month, Principal, UnitCode, Values};
+use cchc_domain::{Finding, Period, Principal, UnitCode, Values};
 use cchc_persistence::DbConnection;
 use cchc_persistence::reports::{self, Revision, StoredReport};
 
@@ -58,7 +58,7 @@ pub struct ChangePage {
 /// Which page of a report's history: revisions after `after`, at most `limit`.
 pub struct HistoryPage {
     pub commune: UnitCode,
-    pub month: Month,
+    pub period: Period,
     pub after: i32,
     pub limit: usize,
 }
@@ -74,7 +74,7 @@ fn revisions_page(
 
 /// Every revision, oldest first.
 pub fn revisions(conn: &mut DbConnection, caller: &Principal, q: HistoryPage) -> ApiResult<RevisionPage> {
-    let (report, _) = super::read_report::load(conn, caller, &q.commune, q.month)?;
+    let (report, _) = super::read_report::load(conn, caller, &q.commune, q.period)?;
     let (revs, next) = revisions_page(conn, &report, &q)?;
     let items = revs
         .into_iter()
@@ -96,7 +96,7 @@ pub fn revisions(conn: &mut DbConnection, caller: &Principal, q: HistoryPage) ->
 
 /// What changed in each revision, oldest first.
 pub fn changelog(conn: &mut DbConnection, st: &AppState, caller: &Principal, q: HistoryPage) -> ApiResult<ChangePage> {
-    let (report, _) = super::read_report::load(conn, caller, &q.commune, q.month)?;
+    let (report, _) = super::read_report::load(conn, caller, &q.commune, q.period)?;
     // The revision before the page is the baseline of its first change set.
     let mut previous: Values = match q.after {
         0 => Values::new(),

@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use cchc_domain::validation::missing_required;
 use cchc_domain::workflow::{Action, ReviewReason, may_review, transition};
-use cchc_domain::{Denied, Month, UnitCode};
+use cchc_domain::{Denied, Period, UnitCode};
 use cchc_persistence::DbConnection;
 use cchc_persistence::reports;
 use cchc_persistence::units;
@@ -20,7 +20,8 @@ use crate::state::AppState;
 
 pub struct ReviewAction {
     pub commune: UnitCode,
-    pub month: Month,
+    /// A month, or the longer period of a periodic report.
+    pub period: Period,
     pub action: Action,
     /// Required to return or reopen; at most 2,000 characters.
     pub reason: Option<String>,
@@ -29,7 +30,8 @@ pub struct ReviewAction {
 
 pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewAction) -> ApiResult<ReportView> {
     let reason = ReviewReason::parse(cmd.reason.as_deref())?.map(|r| r.as_str().to_owned());
-    let (code, month, action) = (&cmd.commune, cmd.month, cmd.action);
+    let (code, period, action) = (&cmd.commune, cmd.period, cmd.action);
+    let month = period.last_month();
     if !action.is_review() {
         caller.ensure_can_submit(code)?;
     }
@@ -45,9 +47,9 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewA
     }
     let province = then.province_of(code);
     let cal = st.calendar(conn, caller.epoch.as_ref())?;
-    let outcome = reports::write(conn, code, month, Utc::now(), |c, current| -> Result<_, AppError> {
+    let outcome = reports::write(conn, code, period, Utc::now(), |c, current| -> Result<_, AppError> {
         let current = current
-            .ok_or_else(|| Problem::ReportNotFound.error(format!("commune {code} has no report for {month}")))?;
+            .ok_or_else(|| Problem::ReportNotFound.error(format!("commune {code} has no report for {period}")))?;
         check_if_match(cmd.if_match.as_ref(), Some(current))?;
         let from = status_now(st, &cal, current);
         let status = transition(from, action, reason.as_deref())?;
@@ -59,7 +61,7 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewA
         }
         let r = Revision {
             commune: code,
-            month,
+            period,
             province: province.as_ref(),
             action,
             status,
@@ -71,6 +73,8 @@ pub fn run(conn: &mut DbConnection, st: &AppState, caller: &Caller, cmd: ReviewA
         revision::build(c, st, Some(current), &Author::Caller(caller), r)
     })?;
     // Whether this month counts decides the next month's carry-over check.
-    super::recheck_next_month::run(conn, st, &cal, code, month)?;
+    if let Period::Month(month) = period {
+        super::recheck_next_month::run(conn, st, &cal, code, month)?;
+    }
     Ok(view(st, &cal, &outcome.into_report(), name))
 }

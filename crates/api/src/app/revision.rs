@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use cchc_domain::feed::{self, NewScore as FeedScore, report_subject};
 use cchc_domain::report::ReportStatus;
 use cchc_domain::workflow::Action;
-use cchc_domain::{Finding, Month, ReportForm, Role, UnitCode};
+use cchc_domain::{Finding, Period, ReportForm, Role, UnitCode};
 use cchc_persistence::DbConnection;
 use cchc_persistence::reports::{NewState, Review, StoredReport};
 use cchc_persistence::scores;
@@ -26,7 +26,8 @@ pub enum Author<'a> {
 /// What the revision is.
 pub struct Revision<'a> {
     pub commune: &'a UnitCode,
-    pub month: Month,
+    /// A month, or the longer period of a periodic report.
+    pub period: Period,
     /// The commune's province in the report's month: which schemes score it, whose feed it is.
     pub province: Option<&'a UnitCode>,
     pub action: Action,
@@ -47,7 +48,11 @@ pub fn build(
     author: &Author<'_>,
     r: Revision<'_>,
 ) -> ApiResult<NewState> {
-    let scores = super::apply_schemes::scores_for(c, st, r.month, r.province, &r.form.values)?;
+    // Longer periods are scored from their figures when ranked; only months store scores.
+    let scores = match r.period {
+        Period::Month(month) => super::apply_schemes::scores_for(c, st, month, r.province, &r.form.values)?,
+        _ => Vec::new(),
+    };
     let (actor, actor_role, request_id) = match author {
         Author::Caller(caller) => (caller.subject.clone(), caller.role.to_string(), caller.request_id.clone()),
         Author::Loader { subject } => ((*subject).to_owned(), Role::Commune.to_string(), None),
@@ -67,7 +72,7 @@ pub fn build(
                 .collect();
             let events = feed::revision_events(&feed::Revision {
                 commune: r.commune,
-                month: r.month,
+                period: r.period,
                 province: r.province,
                 action: r.action,
                 status: r.status,
@@ -76,7 +81,7 @@ pub fn build(
                 previous_totals: &previous_totals,
             });
             let action = format!("report.{}", r.action.as_str());
-            let target = report_subject(r.commune, r.month);
+            let target = report_subject(r.commune, r.period);
             let entry = super::audit_entry(caller, &action, "report", target, r.province.cloned(), r.details);
             (events, Some(entry))
         }

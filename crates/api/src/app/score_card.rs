@@ -71,12 +71,19 @@ pub fn run(
     let chosen = super::apply_schemes::choose_for(caller, &topology, &refs, scheme, period)?;
     let parsed = st.schemes.get(conn, &st.catalog, chosen.id)?;
     let standing_in = |conn: &mut DbConnection, p: Period, detail: bool| {
-        rank::standings(conn, st, &topology, Some(code), p, &chosen, &parsed, detail).map(|mut s| s.pop())
+        rank::standings(conn, st, &topology, Some(code), (p, Default::default()), &chosen, &parsed, detail)
+            .map(|mut s| s.pop())
     };
     let own = standing_in(conn, period, true)?.ok_or_else(missing)?;
     let rank = match &node.parent {
         Some(parent) if tree.contains(parent) && caller.sees_sibling_ranks() => {
-            let req = RankingRequest { unit: Some(parent.clone()), period, scheme: None, detail: false };
+            let req = RankingRequest {
+                unit: Some(parent.clone()),
+                period,
+                scheme: None,
+                detail: false,
+                source: Default::default(),
+            };
             let view = rank::compute(conn, st, &topology, &chosen, &parsed, &req)?;
             let entry = view.entries.iter().find(|e| e.unit_code == code.as_str());
             Some(RankAmong {

@@ -88,7 +88,7 @@ pub fn rankings(
     let unit = unit_param(caller, unit)?;
     let topology = st.topology.get(conn, caller.epoch.as_ref())?;
     let (period, latest) = period_param(conn, &topology, unit.as_ref(), period)?;
-    let req = RankingRequest { unit: unit.clone(), period, scheme: None, detail: false };
+    let req = RankingRequest { unit: unit.clone(), period, scheme: None, detail: false, source: Default::default() };
     let ranking = rank::run(conn, st, caller, &req)?;
     let choices = unit_choices(&topology.at(period.last_month()), caller);
     Ok(RankingData { ranking, period, latest, unit, choices })
@@ -239,7 +239,7 @@ pub fn commune(
     let mut filed_months: Vec<Month> = filed.iter().map(|f| f.period).collect();
     filed_months.sort();
     for m in filed_months.into_iter().rev() {
-        match read_report::run(conn, st, caller, code, m) {
+        match read_report::run(conn, st, caller, code, m.into()) {
             Ok(view) => {
                 report = Some(view);
                 break;
@@ -253,7 +253,7 @@ pub fn commune(
     let reviewer = may_review(caller, code, &topology.at(month), &topology.at(this_month()));
     let history = match &report {
         Some(_) => {
-            let q = HistoryPage { commune: code.clone(), month, after: 0, limit: HISTORY_SHOWN };
+            let q = HistoryPage { commune: code.clone(), period: month.into(), after: 0, limit: HISTORY_SHOWN };
             report_history::revisions(conn, caller, q)?.items
         }
         None => Vec::new(),

@@ -73,7 +73,7 @@ pub async fn save(
     let form = read_typed_form(&state.catalog, fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let cmd = FileReport {
         commune: code.clone(),
-        month,
+        period: month.into(),
         form: form.clone(),
         draft: action == EntryAction::Draft,
         dry_run: action == EntryAction::Check,

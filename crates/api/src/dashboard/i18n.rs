@@ -470,10 +470,12 @@ impl Tr {
             (Lang::Vi, Period::Quarter { year, quarter }) => format!("Quý {quarter}/{year}"),
             (Lang::Vi, Period::Half { year, half: 1 }) => format!("6 tháng đầu năm {year}"),
             (Lang::Vi, Period::Half { year, .. }) => format!("6 tháng cuối năm {year}"),
+            (Lang::Vi, Period::NineMonths(year)) => format!("9 tháng đầu năm {year}"),
             (Lang::Vi, Period::Year(year)) => format!("Năm {year}"),
             (Lang::En, Period::Month(m)) => format!("{} {}", MONTHS_EN[(m.month() as usize + 11) % 12], m.year()),
             (Lang::En, Period::Quarter { year, quarter }) => format!("Q{quarter} {year}"),
             (Lang::En, Period::Half { year, half }) => format!("H{half} {year}"),
+            (Lang::En, Period::NineMonths(year)) => format!("Jan–Sep {year}"),
             (Lang::En, Period::Year(year)) => year.to_string(),
         }
     }

@@ -288,7 +288,7 @@ async fn review_action(
     // The form carries the tag of the report it showed; one that does not parse matches nothing.
     let if_match =
         f.etag.filter(|t| !t.is_empty()).map(|t| IfMatch::Items(t.parse::<EntityTag>().into_iter().collect()));
-    let cmd = ReviewAction { commune: code.clone(), month, action, reason: f.reason, if_match };
+    let cmd = ReviewAction { commune: code.clone(), period: month.into(), action, reason: f.reason, if_match };
     let caller = session.caller.clone();
     match state.run(move |conn, st| review_report::run(conn, st, &caller, cmd)).await {
         Ok(_) => Ok(see_other(&back(

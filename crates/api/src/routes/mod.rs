@@ -95,6 +95,7 @@ api_routes! {
     "/api/v1/units/{code}/reports.{format}" => { GET consolidated::download as "downloadUnitReportTable" },
     "/api/v1/units/{code}/reports/document.docx" => { GET consolidated::download_document as "downloadUnitReportDocument" },
     "/api/v1/communes/{code}/reports/{period}/document.docx" => { GET reports::download_document as "downloadCommuneReportDocument" },
+    "/api/v1/communes/{code}/reports/{period}/prefill" => { GET reports::prefill as "getPeriodicReportPrefill" },
     "/api/v1/units/{code}/signatory" => { GET units::signatory as "getUnitSignatory", PUT units::set_signatory as "setUnitSignatory" },
     "/api/v1/communes/{code}/scores" => { GET scores::get as "getCommuneScores" },
     "/api/v1/schemes" [json_config(SCHEME_BODY_LIMIT)] => { GET schemes::list as "listSchemes", POST schemes::create as "createScheme" },

@@ -21,8 +21,12 @@ use crate::state::{AppState, RunOnDb};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RankingQuery {
-    /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`) or year (`2024`).
+    /// A month (`2024-06`), quarter (`2024Q2`), half-year (`2024S1`), nine months (`2022M9`) or year (`2024`).
     pub period: String,
+    /// A longer period's figures: `months` (default) rolls up the monthly reports; `filed` scores
+    /// the periodic reports filed for the period. A month reads its monthly reports either way.
+    #[serde(default)]
+    pub source: cchc_domain::periodic_report::FiguresSource,
     /// `code` or `code@version`; the built-in `commune-par`, latest version valid in the period, by default (`qd766`: the groups of QĐ 766/QĐ-TTg).
     pub scheme: Option<String>,
     /// `criteria` adds each entry's per-criterion breakdown (in a table, a column per criterion).
@@ -45,7 +49,8 @@ async fn rank_units(
     q: RankingQuery,
     format: ExportFormat,
 ) -> ApiResult<HttpResponse> {
-    let ask = RankingRequest { unit, period: params::period(&q.period)?, detail: detail(&q)?, scheme: q.scheme };
+    let (period, detail, source) = (params::period(&q.period)?, detail(&q)?, q.source);
+    let ask = RankingRequest { unit, period, detail, scheme: q.scheme, source };
     // A ranking computed since the last commit is served without leaving this thread.
     let ranking = match rank::cached(&state, &caller, &ask)? {
         Some(hit) => hit,

@@ -1,5 +1,5 @@
-//! A commune's monthly report: `PUT` replaces the whole form, `GET` reads it back; the list of
-//! a commune's months.
+//! A commune's monthly (or periodic) report: `PUT` replaces the whole form, `GET` reads it
+//! back; a periodic report's prefill; the list of a commune's months.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,7 @@ use cchc_domain::RawForm;
 use crate::app::commune_reports::{self, CommuneMonthsPage, MonthRange};
 use crate::app::file_report::{self, FileReport, Filed};
 use crate::app::official_documents;
+use crate::app::periodic_prefill::{self, PrefillView};
 use crate::app::read_report::{self, ReportView};
 use crate::auth::Caller;
 use crate::documents;
@@ -46,15 +47,17 @@ pub struct PutOptions {
     pub dry_run: bool,
 }
 
-/// Files a commune's monthly report, replacing the whole form. `201` the first time, `200`
-/// after; an identical resubmission creates no new revision. A report with errors is refused
+/// Files a commune's monthly report, or its quarterly, six-month, nine-month or annual report
+/// (`2024Q2`, `2024S1`, `2022M9`, `2024`), replacing the whole form. `201` the first time, `200`
+/// after; an identical resubmission creates no new revision. A periodic report's figures that
+/// differ from the roll-up of the commune's months are warned of (`differs_from_months`). A report with errors is refused
 /// with `422` and every finding; nothing is stored. Warnings are stored with the report. `409`
 /// for a draft over a submitted report or an edit of an approved or locked one; `412` when
 /// `If-Match` is stale.
 #[utoipa::path(put, path = "/api/v1/communes/{code}/reports/{period}", tag = "reports", security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
-        ("period" = String, Path, description = "Month `YYYY-MM`, not after the current month", example = "2024-06"),
+        ("period" = String, Path, description = "Month `YYYY-MM`, or a quarter `2024Q2`, half-year `2024S1`, nine months `2022M9` or year `2024`; its last month not after the current month", example = "2024-06"),
         ("If-Match" = Option<String>, Header, description = "The ETag of the report this change is based on; 412 when stale"),
         PutOptions,
     ),
@@ -75,7 +78,7 @@ pub async fn put(
     let ReportBody { values, narrative } = body.into_inner();
     let cmd = FileReport {
         commune: params::commune_code(&code)?,
-        month: params::report_month(&period)?,
+        period: params::report_period(&period)?,
         form: RawForm { values, narrative },
         draft: options.draft,
         dry_run: options.dry_run,
@@ -92,14 +95,14 @@ pub async fn put(
     })
 }
 
-/// Reads a commune's monthly report. Drafts are visible to the commune itself and admins only.
+/// Reads a commune's monthly or periodic report. Drafts are visible to the commune itself and admins only.
 /// With `Accept: application/vnd.openxmlformats-officedocument.wordprocessingml.document` the
 /// report comes as the commune's official Word document (NĐ 30/2020 layout; also
 /// `…/{period}/document.docx`); an `Accept` naming neither JSON nor Word is `406`.
 #[utoipa::path(get, path = "/api/v1/communes/{code}/reports/{period}", tag = "reports", security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
-        ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"),
+        ("period" = String, Path, description = "Month `YYYY-MM`, or a periodic report's period (`2024Q2`, `2024S1`, `2022M9`, `2024`); the Word document is a month's only", example = "2024-06"),
     ),
     responses((status = 200, description = "The stored report (JSON), or its official Word document",
         content((ReportView = "application/json"), (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document")),
@@ -111,11 +114,14 @@ pub async fn get(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (code, period) = path.into_inner();
-    let (code, month) = (params::commune_code(&code)?, params::month(&period)?);
-    if documents::preferred(&req, &["application/json", documents::DOCX])? == documents::DOCX {
-        return document(state, caller, code, month).await;
+    let (code, period) = (params::commune_code(&code)?, params::period(&period)?);
+    // The official Word document is the monthly report's.
+    let offered: &[&str] =
+        if period.as_month().is_ok() { &["application/json", documents::DOCX] } else { &["application/json"] };
+    if documents::preferred(&req, offered)? == documents::DOCX {
+        return document(state, caller, code, period.as_month()?).await;
     }
-    let view = state.run(move |conn, st| read_report::run(conn, st, &caller, &code, month)).await?;
+    let view = state.run(move |conn, st| read_report::run(conn, st, &caller, &code, period)).await?;
     Ok(super::report(HttpResponse::Ok(), &view))
 }
 
@@ -148,6 +154,27 @@ async fn document(
     let doc = state.run(move |conn, _| official_documents::commune(conn, &caller, &code, month)).await?;
     let bytes = documents::commune::docx(&doc)?;
     Ok(documents::respond(&documents::commune::file_name(&doc), bytes))
+}
+
+/// What a commune's periodic report starts from: its counted months of the period rolled up by
+/// each indicator's rule (flows summed, stocks the last month's, carried over the first month's,
+/// reported rates their mean), with the months behind it. A filed periodic report is checked
+/// against the same roll-up. `400` for a month.
+#[utoipa::path(get, path = "/api/v1/communes/{code}/reports/{period}/prefill", tag = "reports", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Commune code (5 digits)", example = "07273"),
+        ("period" = String, Path, description = "A quarter `2024Q2`, half-year `2024S1`, nine months `2022M9` or year `2024`", example = "2024Q2"),
+    ),
+    responses((status = 200, description = "The months' roll-up", body = PrefillView)))]
+pub async fn prefill(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (code, period) = path.into_inner();
+    let (code, period) = (params::commune_code(&code)?, params::period(&period)?);
+    let view = state.run(move |conn, st| periodic_prefill::run(conn, st, &caller, &code, period)).await?;
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-cache")).json(view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -43,7 +43,7 @@ async fn act(
     let (code, period) = path.into_inner();
     let cmd = ReviewAction {
         commune: params::commune_code(&code)?,
-        month: params::month(&period)?,
+        period: params::period(&period)?,
         action,
         reason: reason(&body)?,
         if_match: super::if_match(&req),
@@ -58,7 +58,7 @@ macro_rules! action_route {
         #[utoipa::path(post, path = $path, tag = "review", security(("bearer" = [])),
             params(
                 ("code" = String, Path, description = "Commune code", example = "07273"),
-                ("period" = String, Path, description = "Month `YYYY-MM`", example = "2024-06"),
+                ("period" = String, Path, description = "Month `YYYY-MM`, or a periodic report's period (`2024Q2`, `2024S1`, `2022M9`, `2024`)", example = "2024-06"),
                 ("If-Match" = Option<String>, Header, description = "The ETag the action is based on; 412 when stale"),
             ),
             request_body(content = Option<ActionBody>, description = "A reason: required to return or reopen"),

@@ -63,7 +63,7 @@ pub fn month_words(m: Month) -> String {
     format!("tháng {:02} năm {}", m.month(), m.year())
 }
 
-/// A period in words: "tháng 06 năm 2024", "quý II năm 2024", "6 tháng đầu năm 2024", "năm 2024".
+/// A period in words: "tháng 06 năm 2024", "quý II năm 2024", "6 tháng đầu năm 2024", "9 tháng đầu năm 2022", "năm 2024".
 pub fn period_words(p: Period) -> String {
     match p {
         Period::Month(m) => month_words(m),
@@ -72,6 +72,7 @@ pub fn period_words(p: Period) -> String {
         }
         Period::Half { year, half: 1 } => format!("6 tháng đầu năm {year}"),
         Period::Half { year, .. } => format!("6 tháng cuối năm {year}"),
+        Period::NineMonths(year) => format!("9 tháng đầu năm {year}"),
         Period::Year(year) => format!("năm {year}"),
     }
 }

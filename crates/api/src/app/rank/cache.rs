@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix_web::web::Bytes;
 use sha2::{Digest, Sha256};
 
+use cchc_domain::periodic_report::FiguresSource;
 use cchc_domain::scoring::BandDefinition;
 use cchc_domain::{Period, UnitCode};
 
@@ -20,6 +21,7 @@ pub struct RankingKey {
     pub period: Period,
     pub scheme_id: i64,
     pub detail: bool,
+    pub source: FiguresSource,
     /// The caller's unit, when it may not see every commune below `unit`: its ranking leaves
     /// those out, and is kept apart from the whole one.
     pub scope: Option<UnitCode>,

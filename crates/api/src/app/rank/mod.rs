@@ -17,12 +17,13 @@ use cchc_domain::scoring::{BandDefinition, CriterionScore, Scheme, SchemeRef, Sc
 use cchc_domain::{Month, Period, Topology, UnitCode, UnitLevel};
 use cchc_persistence::{DbConnection, reports, scores};
 
-use super::aggregate::{load_period_figures, unit_in};
+use super::aggregate::{load_figures, unit_in};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::export::{Cell, Table};
 use crate::state::AppState;
 use cache::{CachedRanking, RankingKey};
+use cchc_domain::periodic_report::FiguresSource;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SchemeSummary {
@@ -102,6 +103,8 @@ pub struct RankingRequest {
     pub scheme: Option<String>,
     /// Each entry's per-criterion breakdown.
     pub detail: bool,
+    /// A longer period's figures: the months rolled up (default) or the filed periodic reports.
+    pub source: FiguresSource,
 }
 
 /// The ranking of the communes below the requested unit (the country for `None`), under the
@@ -159,7 +162,14 @@ fn key_for(caller: &Caller, topology: &Topology, refs: &[SchemeRef], req: &Ranki
     let hides =
         |u: &UnitCode| !caller.hidden_below(topology, u, req.period.last_month(), super::this_month()).is_empty();
     let scope = req.unit.as_ref().filter(|u| hides(u)).and(caller.unit().cloned());
-    Ok(RankingKey { unit: req.unit.clone(), period: req.period, scheme_id: scheme.id, detail: req.detail, scope })
+    Ok(RankingKey {
+        unit: req.unit.clone(),
+        period: req.period,
+        scheme_id: scheme.id,
+        detail: req.detail,
+        source: req.source,
+        scope,
+    })
 }
 
 pub fn compute(
@@ -172,9 +182,10 @@ pub fn compute(
 ) -> ApiResult<RankingView> {
     let unit = req.unit.as_ref();
     let (unit_name, level) = unit_in(topology, unit, req.period)?;
-    let current = standings(conn, st, topology, unit, req.period, scheme, parsed, req.detail)?;
-    // The previous period's ranks, over the units as they stood then.
-    let before = standings(conn, st, topology, unit, req.period.previous(), scheme, parsed, false)?;
+    let current = standings(conn, st, topology, unit, (req.period, req.source), scheme, parsed, req.detail)?;
+    // The previous period's ranks, over the units as they stood then, from the same source.
+    let previous_period = (req.period.previous(), req.source);
+    let before = standings(conn, st, topology, unit, previous_period, scheme, parsed, false)?;
     let partial = |s: &CommuneScore| s.standing == Standing::Partial;
     let previous: HashMap<UnitCode, Option<u32>> =
         rank_complete_first(before, |s| s.total, partial, |s| s.code.as_str())
@@ -222,7 +233,7 @@ pub fn standings(
     st: &AppState,
     topology: &Topology,
     unit: Option<&UnitCode>,
-    period: Period,
+    (period, source): (Period, FiguresSource),
     scheme: &SchemeRef,
     parsed: &Scheme,
     detail: bool,
@@ -233,7 +244,7 @@ pub fn standings(
         return Ok(Vec::new());
     }
     let Period::Month(month) = period else {
-        let figures = load_period_figures(conn, &st.catalog, topology, unit, period)?;
+        let figures = load_figures(conn, &st.catalog, topology, unit, period, source)?;
         let expected = period.len_months() as usize;
         return Ok(figures
             .communes

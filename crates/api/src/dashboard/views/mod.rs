@@ -156,7 +156,7 @@ pub fn period_groups(tr: &Tr, selected: Period, latest: Month, now: Month) -> Ve
         let index = match selected {
             Period::Month(_) => 0,
             Period::Quarter { .. } => 1,
-            Period::Half { .. } => 2,
+            Period::Half { .. } | Period::NineMonths(_) => 2,
             Period::Year(_) => 3,
         };
         groups[index].1.insert(0, selected);
