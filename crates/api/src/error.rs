@@ -99,6 +99,7 @@ problems! {
     StaleRevision = "stale-revision", 412, "The report has changed since you read it", "Báo cáo đã thay đổi từ khi bạn mở";
     PayloadTooLarge = "payload-too-large", 413, "The body is too large", "Dữ liệu gửi lên quá lớn";
     UnsupportedMediaType = "unsupported-media-type", 415, "Unsupported media type", "Định dạng dữ liệu không được hỗ trợ";
+    UnreadableDocument = "unreadable-document", 415, "The document is neither UTF-8 text nor a Word file", "Tài liệu không phải văn bản UTF-8 hay tệp Word";
     ValidationFailed = "validation-failed", 422, "The report has errors", "Báo cáo có lỗi";
     InvalidScheme = "invalid-scheme", 422, "The scoring scheme has errors", "Bộ tiêu chí có lỗi";
     TooManySignIns = "too-many-sign-ins", 429, "Too many failed sign-ins", "Đăng nhập sai quá nhiều lần";

@@ -46,72 +46,212 @@ fn rules() -> Vec<(&'static str, Read, String)> {
         ("par_plan_issued", Yes, format!(r"(?:xây dựng|ban hành)(?: và triển khai)? {plan}")),
         ("par_plan_issued", No, format!(r"(?:chưa|đang) (?:xây dựng|ban hành)(?: và triển khai)? {plan}")),
         ("par_plan_issued", No, format!(r"{plan}[^;.]{{0,40}}?(?:chưa (?:được )?ban hành|đang (?:được )?xây dựng)")),
-        ("par_communication_plan_issued", Yes, format!(r"kế hoạch (?:về )?(?:công tác )?(?:thông tin,? )?tuyên truyền(?: về)? {PAR}")),
-        ("par_communication_plan_issued", No, r"(?:chưa|đang) (?:xây dựng|ban hành) kế hoạch (?:về )?(?:công tác )?(?:thông tin,? )?tuyên truyền".into()),
-        ("par_inspection_plan_issued", Yes, format!(r"(?:xây dựng|ban hành)(?: kế hoạch)? (?:tự )?kiểm tra (?:công tác )?{PAR}")),
-        ("par_inspection_plan_issued", No, r"(?:chưa|đang) (?:xây dựng|ban hành)(?: kế hoạch)? (?:tự )?kiểm tra".into()),
-        ("satisfaction_survey_conducted", Yes, r"(?:lấy|phát) phiếu[^;.]{0,30}?hài lòng|khảo sát (?:mức độ |sự )?hài lòng".into()),
-        ("satisfaction_survey_conducted", No, r"(?:chưa|không) (?:thực hiện |tổ chức )?(?:lấy phiếu|khảo sát)[^;.]{0,30}?hài lòng".into()),
-        ("satisfaction_rate", Number, format!(r"(?:tỷ|tỉ) lệ (?:người dân |tổ chức,? cá nhân |cá nhân,? tổ chức )?hài lòng[^;.\d]{{0,30}}?{R} ?%")),
+        (
+            "par_communication_plan_issued",
+            Yes,
+            format!(r"kế hoạch (?:về )?(?:công tác )?(?:thông tin,? )?tuyên truyền(?: về)? {PAR}"),
+        ),
+        (
+            "par_communication_plan_issued",
+            No,
+            r"(?:chưa|đang) (?:xây dựng|ban hành) kế hoạch (?:về )?(?:công tác )?(?:thông tin,? )?tuyên truyền".into(),
+        ),
+        (
+            "par_inspection_plan_issued",
+            Yes,
+            format!(r"(?:xây dựng|ban hành)(?: kế hoạch)? (?:tự )?kiểm tra (?:công tác )?{PAR}"),
+        ),
+        (
+            "par_inspection_plan_issued",
+            No,
+            r"(?:chưa|đang) (?:xây dựng|ban hành)(?: kế hoạch)? (?:tự )?kiểm tra".into(),
+        ),
+        (
+            "satisfaction_survey_conducted",
+            Yes,
+            r"(?:lấy|phát) phiếu[^;.]{0,30}?hài lòng|khảo sát (?:mức độ |sự )?hài lòng".into(),
+        ),
+        (
+            "satisfaction_survey_conducted",
+            No,
+            r"(?:chưa|không) (?:thực hiện |tổ chức )?(?:lấy phiếu|khảo sát)[^;.]{0,30}?hài lòng".into(),
+        ),
+        (
+            "satisfaction_rate",
+            Number,
+            format!(
+                r"(?:tỷ|tỉ) lệ (?:người dân |tổ chức,? cá nhân |cá nhân,? tổ chức )?hài lòng[^;.\d]{{0,30}}?{R} ?%"
+            ),
+        ),
         ("legal_documents_issued", Count, format!(r"ban hành {N} văn bản (?:qppl|quy phạm pháp luật)")),
         ("legal_documents_issued", Zero, r"(?:không|chưa) ban hành văn bản (?:qppl|quy phạm pháp luật)".into()),
-        (d::CARRIED_OVER, Count, format!(r"(?:kỳ trước chuyển (?:qua|sang)|tồn kỳ trước(?: chuyển sang)?|chuyển từ kỳ trước(?: sang)?):? {N}")),
+        (
+            d::CARRIED_OVER,
+            Count,
+            format!(
+                r"(?:kỳ trước chuyển (?:qua|sang)|tồn kỳ trước(?: chuyển sang)?|chuyển từ kỳ trước(?: sang)?):? {N}"
+            ),
+        ),
         (d::CARRIED_OVER, Zero, r"không có hồ sơ (?:tồn|chuyển) (?:từ )?kỳ trước".into()),
         (RECEIVED_TOTAL, Count, format!(r"tổng số(?: hồ sơ)?(?: đã)? tiếp nhận(?: là)?:? {N} hồ sơ")),
-        (d::RECEIVED_ONLINE, Count, format!(r"(?:trực tuyến|qua dịch vụ công trực tuyến)(?: là)?:? {N}(?:/(?P<d>\d{{1,3}}(?:\.\d{{3}})+|\d+))? hồ sơ")),
+        (
+            d::RECEIVED_ONLINE,
+            Count,
+            format!(
+                r"(?:trực tuyến|qua dịch vụ công trực tuyến)(?: là)?:? {N}(?:/(?P<d>\d{{1,3}}(?:\.\d{{3}})+|\d+))? hồ sơ"
+            ),
+        ),
         (d::RECEIVED_ONLINE, Count, format!(r"{N} hồ sơ (?:tiếp nhận )?(?:trực tuyến|qua dịch vụ công trực tuyến)")),
-        (d::RECEIVED_DIRECT, Count, format!(r"trực tiếp(?: tại bộ phận (?:một cửa|tiếp nhận và trả kết quả))?(?: là)?:? {N} hồ sơ")),
+        (
+            d::RECEIVED_DIRECT,
+            Count,
+            format!(r"trực tiếp(?: tại bộ phận (?:một cửa|tiếp nhận và trả kết quả))?(?: là)?:? {N} hồ sơ"),
+        ),
         (d::RECEIVED_DIRECT, Count, format!(r"{N} hồ sơ (?:tiếp nhận )?trực tiếp")),
-        (d::RESOLVED_EARLY, Count, format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? trước (?:thời )?hạn(?: là)?:? {N}")),
-        (d::RESOLVED_EARLY, Count, format!(r"{N} hồ sơ (?:được )?(?:giải quyết |trả (?:kết quả )?)?trước (?:thời )?hạn")),
-        (d::RESOLVED_ON_TIME, Count, format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? đúng (?:thời )?hạn(?: là)?:? {N}")),
+        (
+            d::RESOLVED_EARLY,
+            Count,
+            format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? trước (?:thời )?hạn(?: là)?:? {N}"),
+        ),
+        (
+            d::RESOLVED_EARLY,
+            Count,
+            format!(r"{N} hồ sơ (?:được )?(?:giải quyết |trả (?:kết quả )?)?trước (?:thời )?hạn"),
+        ),
+        (
+            d::RESOLVED_ON_TIME,
+            Count,
+            format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? đúng (?:thời )?hạn(?: là)?:? {N}"),
+        ),
         (d::RESOLVED_ON_TIME, Count, format!(r"^(?:và )?đúng (?:thời )?hạn(?: là)?:? {N}")),
-        (d::RESOLVED_ON_TIME, Count, format!(r"{N} hồ sơ (?:được )?(?:giải quyết |trả (?:kết quả )?)?đúng (?:thời )?hạn")),
-        (d::RESOLVED_OVERDUE, Count, format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? (?:quá|trễ|chậm) hạn(?: là)?:? {N}")),
+        (
+            d::RESOLVED_ON_TIME,
+            Count,
+            format!(r"{N} hồ sơ (?:được )?(?:giải quyết |trả (?:kết quả )?)?đúng (?:thời )?hạn"),
+        ),
+        (
+            d::RESOLVED_OVERDUE,
+            Count,
+            format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? (?:quá|trễ|chậm) hạn(?: là)?:? {N}"),
+        ),
         (d::RESOLVED_OVERDUE, Count, format!(r"^(?:và )?(?:quá|trễ|chậm) hạn(?: là)?:? {N}")),
-        (d::RESOLVED_OVERDUE, Count, format!(r"{N} hồ sơ (?:đã )?(?:giải quyết |trả (?:kết quả )?)?(?:quá|trễ|chậm) hạn")),
+        (
+            d::RESOLVED_OVERDUE,
+            Count,
+            format!(r"{N} hồ sơ (?:đã )?(?:giải quyết |trả (?:kết quả )?)?(?:quá|trễ|chậm) hạn"),
+        ),
         (d::RESOLVED_OVERDUE, Zero, r"không có hồ sơ (?:giải quyết |trả (?:kết quả )?)?(?:quá|trễ|chậm) hạn".into()),
-        (d::PENDING_WITHIN, Count, format!(r"{N} hồ sơ đang (?:trong quá trình )?(?:giải quyết|xử lý),? (?:chưa đến hạn|trong hạn|còn hạn)")),
-        (d::PENDING_WITHIN, Count, format!(r"đang (?:giải quyết|xử lý) (?:trong hạn|chưa đến hạn|còn hạn)(?: là)?:? {N}")),
-        (d::PENDING_OVERDUE, Count, format!(r"{N} hồ sơ đang (?:trong quá trình )?(?:giải quyết|xử lý),? (?:đã )?quá hạn")),
+        (
+            d::PENDING_WITHIN,
+            Count,
+            format!(r"{N} hồ sơ đang (?:trong quá trình )?(?:giải quyết|xử lý),? (?:chưa đến hạn|trong hạn|còn hạn)"),
+        ),
+        (
+            d::PENDING_WITHIN,
+            Count,
+            format!(r"đang (?:giải quyết|xử lý) (?:trong hạn|chưa đến hạn|còn hạn)(?: là)?:? {N}"),
+        ),
+        (
+            d::PENDING_OVERDUE,
+            Count,
+            format!(r"{N} hồ sơ đang (?:trong quá trình )?(?:giải quyết|xử lý),? (?:đã )?quá hạn"),
+        ),
         (d::PENDING_OVERDUE, Count, format!(r"đang (?:giải quyết|xử lý) quá hạn(?: là)?:? {N}")),
         ("dossiers_digitized", Count, format!(r"số hóa(?: thành phần)?(?: hồ sơ)?(?: đạt| được)?:? {N} hồ sơ")),
         ("dossiers_digitized", Count, format!(r"{N} hồ sơ (?:được )?số hóa")),
         ("dossiers_paid_online", Count, format!(r"thanh toán trực tuyến(?: là)?:? {N} hồ sơ")),
         ("dossiers_paid_online", Count, format!(r"{N} hồ sơ (?:được )?thanh toán trực tuyến")),
         ("regulation_feedback_received", Count, format!(r"tiếp nhận {N} (?:phản ánh|ý kiến phản ánh|pakn)")),
-        ("regulation_feedback_received", Zero, r"không (?:có|nhận được|phát sinh)[^;.]{0,60}?phản ánh,? kiến nghị".into()),
+        (
+            "regulation_feedback_received",
+            Zero,
+            r"không (?:có|nhận được|phát sinh)[^;.]{0,60}?phản ánh,? kiến nghị".into(),
+        ),
         ("complaints_received", Count, format!(r"(?:tiếp nhận|nhận được) {N} đơn(?: thư)? khiếu nại")),
         ("complaints_received", Zero, r"không (?:có|nhận được|phát sinh)(?: các)? đơn(?: thư)?,? khiếu nại".into()),
         ("complaints_resolved", Count, format!(r"giải quyết {N}(?:/\d+)? đơn")),
         ("complaints_resolved", Zero, r"không (?:có|nhận được|phát sinh)(?: các)? đơn(?: thư)?,? khiếu nại".into()),
-        ("procedures_publicly_posted", Yes, r"niêm yết công khai[^;.]{0,40}?(?:được thực hiện|đầy đủ|kịp thời)|đã niêm yết công khai".into()),
+        (
+            "procedures_publicly_posted",
+            Yes,
+            r"niêm yết công khai[^;.]{0,40}?(?:được thực hiện|đầy đủ|kịp thời)|đã niêm yết công khai".into(),
+        ),
         ("procedures_publicly_posted", No, r"chưa niêm yết".into()),
         ("committee_chairs", Count, format!(r"{N} (?P<x>phó )?chủ tịch")),
         ("committee_vice_chairs", Count, format!(r"{N} phó chủ tịch")),
         ("committee_members", Count, format!(r"{N} (?:thành viên|ủy viên|uỷ viên) (?:ubnd|ủy ban|uỷ ban)")),
         ("civil_servant_titles", Count, format!(r"{N} chức danh công chức")),
-        ("staff_total", Count, format!(r"tổng số cán bộ,? công chức(?:,? viên chức)?(?: của (?:xã|phường))?(?: tính đến nay| hiện nay| hiện có)?(?: là)?:? {N} người")),
+        (
+            "staff_total",
+            Count,
+            format!(
+                r"tổng số cán bộ,? công chức(?:,? viên chức)?(?: của (?:xã|phường))?(?: tính đến nay| hiện nay| hiện có)?(?: là)?:? {N} người"
+            ),
+        ),
         ("civil_servants", Count, format!(r"(?:về |số )?công chức(?: cấp xã)?:? (?:hiện nay )?(?:có )?{N} người")),
         ("civil_servants_meeting_standard", Count, format!(r"{N} (?:người|công chức) đạt chuẩn")),
         (STANDARD_RATE, Number, format!(r"{R} ?% đạt chuẩn")),
-        ("civil_servants_university_degree", Count, format!(r"(?:trình độ )?đại học(?: trở lên)?:? {N} (?:người|đồng chí)")),
-        ("civil_servants_political_theory_intermediate", Count, format!(r"trung cấp (?:llct|lý luận chính trị)(?: trở lên)?:? {N} (?:người|đồng chí)")),
-        ("training_courses_attended", CountOrOne, format!(r"trong tháng[^;.]{{0,60}}?tham gia (?:{N} )?(?:lớp )?(?:tập huấn|bồi dưỡng)")),
-        ("internal_spending_rules_issued", Yes, r"(?:xây dựng|ban hành)(?:,? sửa đổi,? bổ sung)? quy chế chi tiêu nội bộ".into()),
+        (
+            "civil_servants_university_degree",
+            Count,
+            format!(r"(?:trình độ )?đại học(?: trở lên)?:? {N} (?:người|đồng chí)"),
+        ),
+        (
+            "civil_servants_political_theory_intermediate",
+            Count,
+            format!(r"trung cấp (?:llct|lý luận chính trị)(?: trở lên)?:? {N} (?:người|đồng chí)"),
+        ),
+        (
+            "training_courses_attended",
+            CountOrOne,
+            format!(r"trong tháng[^;.]{{0,60}}?tham gia (?:{N} )?(?:lớp )?(?:tập huấn|bồi dưỡng)"),
+        ),
+        (
+            "internal_spending_rules_issued",
+            Yes,
+            r"(?:xây dựng|ban hành)(?:,? sửa đổi,? bổ sung)? quy chế chi tiêu nội bộ".into(),
+        ),
         ("internal_spending_rules_issued", No, r"(?:chưa|đang) (?:xây dựng|ban hành) quy chế chi tiêu nội bộ".into()),
         ("one_stop_allowance_vnd", Count, format!(r"hỗ trợ[^;]{{0,40}}?{R} ?(?:đ|đồng|vnđ)/(?:người|công chức)/tháng")),
         ("documents_digitally_signed_rate", Number, format!(r"ký số(?: văn bản)?(?: đạt)?:? {R} ?%")),
         ("edocs_incoming_rate", Number, format!(r"văn bản đến(?: (?:dưới dạng |bằng )?điện tử)?(?: đạt)?:? {R} ?%")),
         ("edocs_outgoing_rate", Number, format!(r"văn bản đi\b(?: (?:dưới dạng |bằng )?điện tử)?(?: đạt)?:? {R} ?%")),
-        ("edocs_exchange_rate", Number, format!(r"văn bản trao đổi (?:dưới dạng|bằng|qua)(?: môi trường)? điện tử(?: đạt)?:? {R} ?%")),
-        ("computers", Count, format!(r"(?:tổng )?số máy tính(?: tại cơ quan| của cơ quan)?(?: là|:)? {N} (?:máy|chiếc|bộ)")),
-        ("computers_internet_rate", Number, format!(r"{R} ?% (?:số )?máy tính(?: đều)?(?: được)? kết nối (?:mạng )?internet")),
-        ("computers_antivirus_rate", Number, format!(r"{R} ?% (?:số )?máy tính(?: đều)?(?: được)? cài(?: đặt)?(?: chương trình| phần mềm)? diệt vi ?rút")),
-        ("official_email_use_rate", Number, format!(r"sử dụng thư điện tử[^;.%]{{0,40}}?(?:đạt|là)(?: tỷ lệ| tỉ lệ)?:? {R} ?%")),
+        (
+            "edocs_exchange_rate",
+            Number,
+            format!(r"văn bản trao đổi (?:dưới dạng|bằng|qua)(?: môi trường)? điện tử(?: đạt)?:? {R} ?%"),
+        ),
+        (
+            "computers",
+            Count,
+            format!(r"(?:tổng )?số máy tính(?: tại cơ quan| của cơ quan)?(?: là|:)? {N} (?:máy|chiếc|bộ)"),
+        ),
+        (
+            "computers_internet_rate",
+            Number,
+            format!(r"{R} ?% (?:số )?máy tính(?: đều)?(?: được)? kết nối (?:mạng )?internet"),
+        ),
+        (
+            "computers_antivirus_rate",
+            Number,
+            format!(
+                r"{R} ?% (?:số )?máy tính(?: đều)?(?: được)? cài(?: đặt)?(?: chương trình| phần mềm)? diệt vi ?rút"
+            ),
+        ),
+        (
+            "official_email_use_rate",
+            Number,
+            format!(r"sử dụng thư điện tử[^;.%]{{0,40}}?(?:đạt|là)(?: tỷ lệ| tỉ lệ)?:? {R} ?%"),
+        ),
         ("iso_9001_applied", Yes, r"áp dụng (?:hệ thống quản lý chất lượng|htqlcl)[^;]{0,60}?iso 9001".into()),
         ("iso_9001_applied", No, r"chưa (?:xây dựng,? )?áp dụng[^;]{0,60}?iso".into()),
-        ("one_stop_room_area_m2", Number, format!(r"(?:phòng|bộ phận) (?:một cửa|tiếp nhận và trả kết quả)[^;]{{0,30}}?diện tích:? (?:khoảng |trên |rộng )?{R} ?m(?:2|²)")),
+        (
+            "one_stop_room_area_m2",
+            Number,
+            format!(
+                r"(?:phòng|bộ phận) (?:một cửa|tiếp nhận và trả kết quả)[^;]{{0,30}}?diện tích:? (?:khoảng |trên |rộng )?{R} ?m(?:2|²)"
+            ),
+        ),
         ("online_services_level_3_4", Yes, r"dịch vụ công(?: trực tuyến)? mức độ 3 ?,? ?(?:và )?4".into()),
     ]
 }
@@ -125,7 +265,8 @@ static RULES: LazyLock<Vec<(&'static str, Read, Regex)>> = LazyLock::new(|| {
 
 /// A clause that states a figure of some kind: a number with what it counts.
 static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\d+(?:[.,]\d+)?\s?(?:%|hồ sơ|người|máy|lớp|đơn|văn bản|phản ánh|m2|đ/|đồng)").expect("a valid pattern")
+    Regex::new(r"(?i)\d+(?:[.,]\d+)?\s?(?:%|hồ sơ|người|máy|lớp|đơn|văn bản|phản ánh|m2|đ/|đồng)")
+        .expect("a valid pattern")
 });
 
 /// Words just before a statement that turn it around.
@@ -189,7 +330,12 @@ pub fn read(text: &str) -> Figures {
     Figures { values, evidence, unread }
 }
 
-fn push<'a>(readings: &mut Vec<(&'a str, Vec<(serde_json::Value, usize)>)>, code: &'a str, v: serde_json::Value, ci: usize) {
+fn push<'a>(
+    readings: &mut Vec<(&'a str, Vec<(serde_json::Value, usize)>)>,
+    code: &'a str,
+    v: serde_json::Value,
+    ci: usize,
+) {
     match readings.iter_mut().find(|(c, _)| *c == code) {
         Some((_, found)) => found.push((v, ci)),
         None => readings.push((code, vec![(v, ci)])),

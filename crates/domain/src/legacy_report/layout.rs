@@ -29,9 +29,11 @@ pub struct Layout {
     lines: Vec<(Part, String)>,
 }
 
-static ROMAN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(I|II|III|IV|V)\s*[.:/)-]\s*\S").expect("a valid pattern"));
+static ROMAN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(I|II|III|IV|V)\s*[.:/)-]\s*\S").expect("a valid pattern"));
 static SUBSECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+\s*[.)]\s*(.*)$").expect("a valid pattern"));
-static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(?:\d+(?:\.\d+)*|[IVX]+)\.\s").expect("a valid pattern"));
+static NUMBERED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:\d+(?:\.\d+)*|[IVX]+)\.\s").expect("a valid pattern"));
 static CLOSING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(trên đây là|nơi nhận)").expect("a valid pattern"));
 /// *tháng 06 … năm 2024*, or *tháng 12 phương hướng … tháng 01 năm 2025* (the year is the next
@@ -88,7 +90,8 @@ impl Layout {
     /// The month reported on: the closing sentence's (*… tháng 06 phương hướng nhiệm vụ tháng 07
     /// năm 2024 của UBND xã …*), else the title's.
     pub fn period(&self) -> Option<Month> {
-        let closing: Vec<&str> = self.lines.iter().filter(|(p, _)| *p == Part::Closing).map(|(_, l)| l.as_str()).collect();
+        let closing: Vec<&str> =
+            self.lines.iter().filter(|(p, _)| *p == Part::Closing).map(|(_, l)| l.as_str()).collect();
         let title: Vec<&str> = self.lines.iter().filter(|(p, _)| *p == Part::Title).map(|(_, l)| l.as_str()).collect();
         let closing = collapse(&closing.join(" "));
         let closing = closing.split("Nơi nhận").next().unwrap_or_default();
@@ -129,10 +132,11 @@ fn next_part(part: Part, line: &str) -> Part {
         Part::Assessment
             | Part::Section(NarrativeSection::Strengths | NarrativeSection::Limitations | NarrativeSection::Causes)
     );
-    if in_assessment && let Some(c) = SUBSECTION.captures(line) {
-        if let Some(p) = assessment_part(c.get(1).map_or("", |m| m.as_str())) {
-            return p;
-        }
+    if in_assessment
+        && let Some(c) = SUBSECTION.captures(line)
+        && let Some(p) = assessment_part(c.get(1).map_or("", |m| m.as_str()))
+    {
+        return p;
     }
     part
 }

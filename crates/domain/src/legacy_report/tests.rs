@@ -38,15 +38,14 @@ fn each_figure_comes_with_its_sentence() {
     let intake = "Kết quả thực hiện việc tiếp nhận, giải quyết hồ sơ một cửa điện tử tại UBND xã tháng 06 năm 2024 là: \
                   Tổng số hồ sơ tiếp nhận 168 hồ sơ (trong đó tiếp nhận trực tuyến 168/168 hồ sơ đạt 100%, kỳ trước chuyển \
                   qua 0 hồ sơ ) đã trả trước hạn là 132 hồ sơ";
-    for code in ["dossiers_received_online", "dossiers_received_direct", "dossiers_carried_over", "dossiers_resolved_early"] {
+    for code in
+        ["dossiers_received_online", "dossiers_received_direct", "dossiers_carried_over", "dossiers_resolved_early"]
+    {
         assert_eq!(evidence_of(&r, code), [intake], "{code}");
     }
     // Implied by the total being accounted for: the sentence with the total.
     assert_eq!(evidence_of(&r, "dossiers_pending_overdue"), [intake]);
-    assert_eq!(
-        evidence_of(&r, "staff_total"),
-        ["Tổng số cán bộ, công chức, viên chức tính đến nay là: 20 người"]
-    );
+    assert_eq!(evidence_of(&r, "staff_total"), ["Tổng số cán bộ, công chức, viên chức tính đến nay là: 20 người"]);
     assert_eq!(
         evidence_of(&r, "civil_servants_meeting_standard"),
         ["Về công chức: Hiện nay có 09 người với 7 chức danh công chức, 100% đạt chuẩn theo quy định"]
@@ -59,21 +58,26 @@ fn each_figure_comes_with_its_sentence() {
         ["trong tháng đã tiến hành ký số đạt 100% văn bản", "Tỉ lệ văn bản được gắn ký số đạt 100%"]
     );
     assert_eq!(evidence_of(&r, "one_stop_allowance_vnd").len(), 1);
-    assert!(evidence_of(&r, "one_stop_allowance_vnd")[0].ends_with("250.000đ/người/tháng thực hiện chi trả vào tháng 12 hàng năm"));
+    assert!(
+        evidence_of(&r, "one_stop_allowance_vnd")[0]
+            .ends_with("250.000đ/người/tháng thực hiện chi trả vào tháng 12 hàng năm")
+    );
 }
 
 #[test]
 fn the_period_is_the_closing_sentences_or_the_titles() {
     let closing = "Trên đây là Báo cáo kết quả công tác CCHC tháng 12 phương hướng nhiệm vụ tháng 01 năm 2025 của UBND xã Đông Sơn.";
     assert_eq!(find_period(closing), Month::new(2024, 12));
-    let titled = "UBND XÃ ĐÔNG SƠN\nBÁO CÁO\nKết quả thực hiện công tác CCHC tháng 3 năm 2025\nI. CÔNG TÁC CHỈ ĐẠO\nNội dung.";
+    let titled =
+        "UBND XÃ ĐÔNG SƠN\nBÁO CÁO\nKết quả thực hiện công tác CCHC tháng 3 năm 2025\nI. CÔNG TÁC CHỈ ĐẠO\nNội dung.";
     assert_eq!(read(titled).period, Month::new(2025, 3));
     assert_eq!(read("I. CÔNG TÁC CHỈ ĐẠO\nKhông nêu tháng.").period, None);
 }
 
 #[test]
 fn the_commune_is_the_one_the_document_names() {
-    let (a, b, c) = (UnitCode::parse("07273").unwrap(), UnitCode::parse("07276").unwrap(), UnitCode::parse("07279").unwrap());
+    let (a, b, c) =
+        (UnitCode::parse("07273").unwrap(), UnitCode::parse("07276").unwrap(), UnitCode::parse("07279").unwrap());
     let text = seed::DONG_SON_2024_06_TEXT;
     let found = find_commune(text, [(&b, "Xã Tam Tiến"), (&a, "Xã Đông Sơn")]);
     assert_eq!(found, Some(a.clone()));
