@@ -67,6 +67,13 @@ fn rules() -> Vec<(&'static str, Read, String)> {
             r"(?:chưa|đang) (?:xây dựng|ban hành)(?: kế hoạch)? (?:tự )?kiểm tra".into(),
         ),
         (
+            "par_inspection_plan_issued",
+            No,
+            format!(
+                r"kế hoạch (?:tự )?kiểm tra (?:công tác )?{PAR}[^;.]{{0,40}}?(?:chưa (?:được )?ban hành|đang (?:được )?xây dựng)"
+            ),
+        ),
+        (
             "satisfaction_survey_conducted",
             Yes,
             r"(?:lấy|phát) phiếu[^;.]{0,30}?hài lòng|khảo sát (?:mức độ |sự )?hài lòng".into(),
@@ -105,7 +112,9 @@ fn rules() -> Vec<(&'static str, Read, String)> {
         (
             d::RECEIVED_DIRECT,
             Count,
-            format!(r"trực tiếp(?: tại bộ phận (?:một cửa|tiếp nhận và trả kết quả))?(?: là)?:? {N} hồ sơ"),
+            format!(
+                r"trực tiếp(?: tại bộ phận (?:một cửa|tiếp nhận và trả kết quả))?(?: và (?:qua )?(?:dịch vụ )?bưu chính(?: công ích)?)?(?: là)?:? {N} hồ sơ"
+            ),
         ),
         (d::RECEIVED_DIRECT, Count, format!(r"{N} hồ sơ (?:tiếp nhận )?trực tiếp")),
         (
@@ -113,6 +122,7 @@ fn rules() -> Vec<(&'static str, Read, String)> {
             Count,
             format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? trước (?:thời )?hạn(?: là)?:? {N}"),
         ),
+        (d::RESOLVED_EARLY, Count, format!(r"(?:^|, )(?:đã )?trước (?:thời )?hạn(?: là)?:? {N}")),
         (
             d::RESOLVED_EARLY,
             Count,
@@ -123,7 +133,7 @@ fn rules() -> Vec<(&'static str, Read, String)> {
             Count,
             format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? đúng (?:thời )?hạn(?: là)?:? {N}"),
         ),
-        (d::RESOLVED_ON_TIME, Count, format!(r"^(?:và )?đúng (?:thời )?hạn(?: là)?:? {N}")),
+        (d::RESOLVED_ON_TIME, Count, format!(r"(?:^|, )(?:và )?đúng (?:thời )?hạn(?: là)?:? {N}")),
         (
             d::RESOLVED_ON_TIME,
             Count,
@@ -134,7 +144,7 @@ fn rules() -> Vec<(&'static str, Read, String)> {
             Count,
             format!(r"(?:giải quyết|trả)(?: kết quả)?(?: hồ sơ)? (?:quá|trễ|chậm) hạn(?: là)?:? {N}"),
         ),
-        (d::RESOLVED_OVERDUE, Count, format!(r"^(?:và )?(?:quá|trễ|chậm) hạn(?: là)?:? {N}")),
+        (d::RESOLVED_OVERDUE, Count, format!(r"(?:^|, )(?:và )?(?:quá|trễ|chậm) hạn(?: là)?:? {N}")),
         (
             d::RESOLVED_OVERDUE,
             Count,
@@ -168,6 +178,7 @@ fn rules() -> Vec<(&'static str, Read, String)> {
             r"không (?:có|nhận được|phát sinh)[^;.]{0,60}?phản ánh,? kiến nghị".into(),
         ),
         ("complaints_received", Count, format!(r"(?:tiếp nhận|nhận được) {N} đơn(?: thư)? khiếu nại")),
+        ("complaints_received", Count, format!(r"khiếu nại:? (?:tiếp nhận|nhận được) {N} đơn")),
         ("complaints_received", Zero, r"không (?:có|nhận được|phát sinh)(?: các)? đơn(?: thư)?,? khiếu nại".into()),
         ("complaints_resolved", Count, format!(r"giải quyết {N}(?:/\d+)? đơn")),
         ("complaints_resolved", Zero, r"không (?:có|nhận được|phát sinh)(?: các)? đơn(?: thư)?,? khiếu nại".into()),
@@ -269,6 +280,16 @@ static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid pattern")
 });
 
+/// The outcomes of dossiers resolved, which a clause about those still pending never states.
+const RESOLVED: [&str; 3] = [d::RESOLVED_EARLY, d::RESOLVED_ON_TIME, d::RESOLVED_OVERDUE];
+
+/// Whether the clause is about dossiers still pending up to the match (*đang giải quyết: …,
+/// quá hạn 2 hồ sơ*).
+fn still_pending(clause: &str, c: &Captures) -> bool {
+    let before = clause[..c.get(0).map_or(0, |m| m.start())].to_lowercase();
+    ["đang giải quyết", "đang xử lý", "chưa giải quyết"].iter().any(|w| before.contains(w))
+}
+
 /// Words just before a statement that turn it around.
 const NEGATIONS: [&str; 3] = ["chưa", "không", "đang"];
 
@@ -286,7 +307,10 @@ pub fn read(text: &str) -> Figures {
     for (ci, clause) in clauses.iter().enumerate() {
         for (code, read, regex) in RULES.iter() {
             for c in regex.captures_iter(clause) {
-                if c.name("x").is_some() || (*read == Read::Yes && negated(clause, &c)) {
+                if c.name("x").is_some()
+                    || (*read == Read::Yes && negated(clause, &c))
+                    || (RESOLVED.contains(code) && still_pending(clause, &c))
+                {
                     continue;
                 }
                 if let Some(value) = value_of(*read, &c) {

@@ -91,3 +91,5 @@ pub fn find_commune<'a>(text: &str, candidates: impl IntoIterator<Item = (&'a Un
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod variants;
