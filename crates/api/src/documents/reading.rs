@@ -71,7 +71,10 @@ fn plain_text(body: &[u8], charset: Option<&str>) -> ApiResult<String> {
 }
 
 fn docx_text(body: &[u8]) -> ApiResult<String> {
-    let docx = docx_rs::read_docx(body).map_err(|e| unreadable("a zip archive but no Word document").with_cause(e))?;
+    // A malformed archive is the sender's fault, whatever the reader does with it.
+    let docx = std::panic::catch_unwind(|| docx_rs::read_docx(body))
+        .map_err(|_| unreadable("a zip archive the Word reader cannot read"))?
+        .map_err(|e| unreadable("a zip archive but no Word document").with_cause(e))?;
     let mut lines = Vec::new();
     for child in &docx.document.children {
         match child {

@@ -40,12 +40,15 @@ pub async fn import(
     options: web::Query<ImportOptions>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let cmd = ImportReport {
-        text: reading::text_of(content_type, &body)?,
-        commune: options.commune.as_deref().map(params::commune_code).transpose()?,
-        month: options.period.as_deref().map(params::report_month).transpose()?,
-    };
-    let imported = state.run(move |conn, st| import_report::run(conn, st, &caller, cmd)).await?;
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let commune = options.commune.as_deref().map(params::commune_code).transpose()?;
+    let month = options.period.as_deref().map(params::report_month).transpose()?;
+    // Unpacking a Word file is work for the blocking pool, not the server's event loop.
+    let imported = state
+        .run(move |conn, st| {
+            let text = reading::text_of(&content_type, &body)?;
+            import_report::run(conn, st, &caller, ImportReport { text, commune, month })
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(imported))
 }
