@@ -9,6 +9,7 @@ mod dashboard;
 mod documents;
 mod entry;
 mod exports;
+mod imports;
 mod judging;
 mod matrix;
 mod merges;

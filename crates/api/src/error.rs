@@ -100,6 +100,7 @@ problems! {
     PayloadTooLarge = "payload-too-large", 413, "The body is too large", "Dữ liệu gửi lên quá lớn";
     UriTooLong = "uri-too-long", 414, "The address is too long", "Địa chỉ yêu cầu quá dài";
     UnsupportedMediaType = "unsupported-media-type", 415, "Unsupported media type", "Định dạng dữ liệu không được hỗ trợ";
+    UnreadableDocument = "unreadable-document", 415, "The document is neither UTF-8 text nor a Word file", "Tài liệu không phải văn bản UTF-8 hay tệp Word";
     ValidationFailed = "validation-failed", 422, "The report has errors", "Báo cáo có lỗi";
     InvalidScheme = "invalid-scheme", 422, "The scoring scheme has errors", "Bộ tiêu chí có lỗi";
     HeaderTooLarge = "header-too-large", 431, "A request header is too large", "Tiêu đề yêu cầu quá lớn";

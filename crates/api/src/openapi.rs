@@ -95,16 +95,25 @@ fn operation(path: &str, op: &mut utoipa::openapi::path::Operation) {
         .entry("4XX".into())
         .or_insert_with(|| problem("A problem with the request; `type` names it (see the list of problem types)"));
     responses.entry("5XX".into()).or_insert_with(|| problem("A fault of the server or its database; retry"));
+    let binary = |content: &mut utoipa::openapi::Content| {
+        let bytes = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary)));
+        content.schema = Some(RefOr::T(Schema::Object(bytes.build())));
+    };
     for response in responses.values_mut() {
         if let RefOr::T(r) = response {
             for (media, content) in r.content.iter_mut() {
                 if FILE_TYPES.contains(&media.as_str()) {
-                    let bytes = utoipa::openapi::ObjectBuilder::new()
-                        .schema_type(SchemaType::Type(Type::String))
-                        .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary)));
-                    content.schema = Some(RefOr::T(Schema::Object(bytes.build())));
+                    binary(content);
                 }
             }
+        }
+    }
+    // A file sent in (a Word report to import) is bytes too.
+    for (media, content) in op.request_body.iter_mut().flat_map(|b| b.content.iter_mut()) {
+        if FILE_TYPES.contains(&media.as_str()) {
+            binary(content);
         }
     }
     let scheme_path = path.starts_with("/api/v1/schemes");

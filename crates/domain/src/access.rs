@@ -186,6 +186,12 @@ impl Principal {
         }
     }
 
+    /// Refuses a caller who neither files nor reviews reports (the portal): reading a report
+    /// document into a form is for communes, their reviewers and admins.
+    pub fn ensure_files_or_reviews(&self) -> Result<(), Denied> {
+        self.only("communes, districts, provinces and admins read report documents", self.role != Role::Portal)
+    }
+
     /// Who manages users: admins, and province staff (for their province).
     pub fn ensure_manages_users(&self) -> Result<(), Denied> {
         self.only("users are managed by admins and province staff", matches!(self.role, Role::Admin | Role::Province))

@@ -15,6 +15,7 @@ pub mod feed;
 pub mod findings;
 pub mod hierarchy;
 pub mod history;
+pub mod legacy_report;
 pub mod official_report;
 pub mod period;
 pub mod periodic_report;

@@ -17,6 +17,7 @@ pub mod completeness;
 pub mod consolidate;
 pub mod file_report;
 pub mod health;
+pub mod import_report;
 pub mod indicators;
 pub mod ingest_dossiers;
 pub mod manage_users;

@@ -8,6 +8,7 @@
 
 pub mod commune;
 pub mod consolidated;
+pub mod reading;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};

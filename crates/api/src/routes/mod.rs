@@ -11,6 +11,7 @@ pub mod feed;
 pub mod health;
 pub mod history;
 pub mod holidays;
+pub mod imports;
 pub mod indicators;
 pub mod portal;
 pub mod rankings;
@@ -114,6 +115,7 @@ api_routes! {
     "/api/v1/users/{username}/enable" => { POST users::enable as "enableUser" },
     "/api/v1/users/{username}/password" => { POST users::reset_password as "setUserPassword" },
     "/api/v1/users/{username}/unit" => { PUT users::move_unit as "moveUser" },
+    "/api/v1/report-imports" [web::PayloadConfig::new(crate::documents::reading::MAX_DOCUMENT)] => { POST imports::import as "importReportDocument" },
     "/api/v1/holidays" => { GET holidays::list as "listCalendarDays" },
     "/api/v1/holidays/{date}" => { PUT holidays::put as "putCalendarDay", DELETE holidays::delete as "deleteCalendarDay" },
 }
