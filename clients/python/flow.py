@@ -76,7 +76,7 @@ for code, name, level, parent in [
     ("24", "Tỉnh Bắc Giang", UnitLevel.PROVINCE, None),
     ("215", "Huyện Yên Thế", UnitLevel.DISTRICT, "24"),
     ("07273", "Xã Đông Sơn", UnitLevel.COMMUNE, "215"),
-    ("07276", "Xã Hương Vĩ", UnitLevel.COMMUNE, "215"),
+    ("07279", "Xã Hương Vĩ", UnitLevel.COMMUNE, "215"),
 ]:
     unit = create_unit.sync(client=admin, body=NewUnit(code=code, name=name, level=level, parent_code=parent))
     check(f"unit {code} created", getattr(unit, "code", unit), code)
@@ -124,7 +124,7 @@ check("June's score in the ranking", get_unit_rankings.sync("215", client=distri
 
 # The consolidated table, as JSON and as the XLSX file, cell by cell.
 table = get_unit_report_table.sync("215", client=district, period="2024-06")
-check("consolidated rows", [r.unit_code for r in table.items], ["07273", "07276"])
+check("consolidated rows", [r.unit_code for r in table.items], ["07273", "07279"])
 xlsx = download_unit_report_table.sync("215", FileFormat.XLSX, client=district, period="2024-06")
 sheet = openpyxl.load_workbook(io.BytesIO(xlsx.payload.read())).active
 rows = [list(r) for r in sheet.iter_rows(values_only=True)]

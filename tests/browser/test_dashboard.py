@@ -268,7 +268,7 @@ def test_commune_officer_cannot_open_another_commune(browser):
     assert path_of(d) == "/app/communes/07273"
     assert d.find_elements(By.ID, "review") == []
 
-    open_page(d, "/app/communes/07276")
+    open_page(d, "/app/communes/07279")
     error = d.find_element(By.CSS_SELECTOR, ".error-page")
     assert error.get_attribute("data-status") == "403"
     assert d.find_element(By.ID, "error-title").text == "Không có quyền truy cập"

@@ -110,7 +110,7 @@ async fn file_june(app: &TestApp) {
         json!({"staff_total": 10, "edocs_incoming_rate": 10, "iso_9001_applied": false}),
     );
     file(app, "07273", "2024-06", &dong_son).await;
-    file(app, "07276", "2024-06", &huong_vi).await;
+    file(app, "07279", "2024-06", &huong_vi).await;
     file(app, "07294", "2024-06", &bo_ha).await;
     file(app, "07312", "2024-06", &cao_xa).await;
 }
@@ -251,7 +251,7 @@ async fn drafts_never_count(app: TestApp) {
     .await;
     let huong_vi =
         report([0, 500, 500, 0, 0, 1000, 0, 0], json!({"iso_9001_applied": false, "edocs_incoming_rate": 1}));
-    draft(&app, "07276", "2024-06", &huong_vi).await;
+    draft(&app, "07279", "2024-06", &huong_vi).await;
 
     let agg = aggregate(&app, &admin, "215", "2024-06").await;
     assert_eq!(agg["communes_expected"], 3);
@@ -265,10 +265,10 @@ async fn drafts_never_count(app: TestApp) {
     assert_eq!(agg["derived"]["resolved_on_time_rate"], json!(99.4));
     // The district does not see the draft either.
     let yen_the = app.token(Role::District, Some("215"));
-    app.get("/api/v1/communes/07276/reports/2024-06", &yen_the).await.problem(404);
+    app.get("/api/v1/communes/07279/reports/2024-06", &yen_the).await.problem(404);
     assert_eq!(aggregate(&app, &yen_the, "215", "2024-06").await, agg);
     // A commune with only a draft has nothing to aggregate.
-    let only_draft = aggregate(&app, &admin, "07276", "2024-06").await;
+    let only_draft = aggregate(&app, &admin, "07279", "2024-06").await;
     assert_eq!(only_draft["communes_reported"], 0);
     assert_eq!(only_draft["reports_counted"], 0);
     assert_eq!(only_draft["indicators"], json!({}));
@@ -276,7 +276,7 @@ async fn drafts_never_count(app: TestApp) {
     assert_eq!(only_draft["derived"]["dossiers_received_total"], Value::Null);
 
     // Once Hương Vĩ submits, it counts: 500 online + 500 direct, all 1000 resolved overdue.
-    file(&app, "07276", "2024-06", &huong_vi).await;
+    file(&app, "07279", "2024-06", &huong_vi).await;
     let agg = aggregate(&app, &admin, "215", "2024-06").await;
     assert_eq!(agg["communes_reported"], 2);
     assert_eq!(agg["reports_counted"], 2);
@@ -313,8 +313,8 @@ async fn a_quarter_rolls_up_a_communes_months(app: TestApp) {
     }
     // Noise that must not count in 2024Q2: a draft of Hương Vĩ inside the quarter, and a
     // submitted report of Hương Vĩ just after it.
-    draft(&app, "07276", "2024-05", &report([0, 900, 0, 900, 0, 0, 0, 0], json!({"staff_total": 99}))).await;
-    file(&app, "07276", "2024-07", &report([0, 800, 0, 800, 0, 0, 0, 0], json!({"staff_total": 98}))).await;
+    draft(&app, "07279", "2024-05", &report([0, 900, 0, 900, 0, 0, 0, 0], json!({"staff_total": 99}))).await;
+    file(&app, "07279", "2024-07", &report([0, 800, 0, 800, 0, 0, 0, 0], json!({"staff_total": 98}))).await;
 
     let yen_the = app.token(Role::District, Some("215"));
     let q2 = aggregate(&app, &yen_the, "215", "2024Q2").await;

@@ -226,7 +226,7 @@ async fn token_endpoint_issues_usable_scoped_tokens(app: TestApp) {
     create_user(&app, "DongSon", "mat-khau-dung", Role::Commune, Some("07273"));
     create_user(&app, "root", "admin-pw", Role::Admin, None);
     assert!(app.file("07273", "2024-06", &seed_body()).await.status.is_success());
-    assert!(app.file("07276", "2024-06", &seed_body()).await.status.is_success());
+    assert!(app.file("07279", "2024-06", &seed_body()).await.status.is_success());
 
     let r = login(&app, "dongson", "mat-khau-dung").await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -248,7 +248,7 @@ async fn token_endpoint_issues_usable_scoped_tokens(app: TestApp) {
     // The token works, for its own commune only.
     let own = app.get("/api/v1/communes/07273/reports/2024-06", &token).await;
     assert_eq!(own.status, 200, "{}", own.text);
-    app.get("/api/v1/communes/07276/reports/2024-06", &token).await.problem(403);
+    app.get("/api/v1/communes/07279/reports/2024-06", &token).await.problem(403);
 
     // Usernames are case-insensitive.
     for name in ["DONGSON", "DongSon", "dOnGsOn"] {
@@ -264,7 +264,7 @@ async fn token_endpoint_issues_usable_scoped_tokens(app: TestApp) {
     assert_eq!(r.body["unit"], Value::Null);
     assert!(claims_of(r.body["access_token"].as_str().unwrap()).get("unit").is_none());
     let admin = r.body["access_token"].as_str().unwrap().to_owned();
-    assert_eq!(app.get("/api/v1/communes/07276/reports/2024-06", &admin).await.status, 200);
+    assert_eq!(app.get("/api/v1/communes/07279/reports/2024-06", &admin).await.status, 200);
 }
 
 async fn token_endpoint_refuses_wrong_credentials_and_bad_bodies(app: TestApp) {
@@ -465,14 +465,14 @@ async fn tokens_without_a_fitting_unit_are_401(app: TestApp) {
 
 async fn cross_commune_access_is_refused(app: TestApp) {
     app.seed_units().await;
-    for c in ["07273", "07276", "07312"] {
+    for c in ["07273", "07279", "07312"] {
         assert_eq!(app.file(c, "2024-06", &seed_body()).await.status, 201, "{c}");
     }
     let dong_son = app.token(Role::Commune, Some("07273"));
     assert_eq!(app.get("/api/v1/communes/07273/reports/2024-06", &dong_son).await.status, 200);
 
     // A neighbour in the same district, and a commune of another district: read and write.
-    for other in ["07276", "07312"] {
+    for other in ["07279", "07312"] {
         let path = format!("/api/v1/communes/{other}/reports/2024-06");
         let p = app.get(&path, &dong_son).await;
         assert_eq!(p.problem(403)["type"], "urn:cchc:problem:outside-scope");
@@ -488,9 +488,9 @@ async fn cross_commune_access_is_refused(app: TestApp) {
         app.get(&format!("/api/v1/units/{above}/aggregates?period=2024-06"), &dong_son).await.problem(403);
         app.get(&format!("/api/v1/units/{above}/children"), &dong_son).await.problem(403);
     }
-    // The refused write stored nothing: 07276's report is still at its first revision.
+    // The refused write stored nothing: 07279's report is still at its first revision.
     let admin = app.admin();
-    let r = app.get("/api/v1/communes/07276/reports/2024-06", &admin).await;
+    let r = app.get("/api/v1/communes/07279/reports/2024-06", &admin).await;
     assert_eq!(r.body["revision"], 1, "{}", r.text);
     assert_eq!(r.body["updated_by"], "test-commune");
 }
@@ -506,7 +506,7 @@ async fn cross_district_access_is_refused(app: TestApp) {
         let r = app.get(&format!("/api/v1/communes/{c}/reports/2024-06"), &yen_the).await;
         assert_eq!(r.status, 200, "{c}: {}", r.text);
     }
-    for path in ["/api/v1/units/215", "/api/v1/units/07276", "/api/v1/units/215/children"] {
+    for path in ["/api/v1/units/215", "/api/v1/units/07279", "/api/v1/units/215/children"] {
         assert_eq!(app.get(path, &yen_the).await.status, 200, "{path}");
     }
     assert_eq!(app.get("/api/v1/units/215/aggregates?period=2024-06", &yen_the).await.status, 200);
@@ -530,7 +530,7 @@ async fn cross_district_access_is_refused(app: TestApp) {
     }
     // A district reviews, it does not file: not even its own communes' reports.
     app.put("/api/v1/communes/07273/reports/2024-06", &yen_the, &seed_body()).await.problem(403);
-    app.put("/api/v1/communes/07276/reports/2024-06", &yen_the, &seed_body()).await.problem(403);
+    app.put("/api/v1/communes/07279/reports/2024-06", &yen_the, &seed_body()).await.problem(403);
 
     // Tân Yên's officer sees the mirror image.
     let tan_yen = app.token(Role::District, Some("216"));
@@ -577,7 +577,7 @@ async fn only_the_commune_itself_or_an_admin_files(app: TestApp) {
     app.seed_units().await;
     let path = "/api/v1/communes/07273/reports/2024-06";
     for (role, u) in [
-        (Role::Commune, Some("07276")),
+        (Role::Commune, Some("07279")),
         (Role::District, Some("215")),
         (Role::Province, Some("24")),
         (Role::Portal, Some("24")),
@@ -747,7 +747,7 @@ async fn generated_secret_survives_restart(backend: Backend) {
     let r = second.get("/api/v1/communes/07273/reports/2024-06", &logged_in).await;
     assert_eq!(r.status, 200, "a token the first app issued at login: {}", r.text);
     // Scope still applies to the carried-over token.
-    second.get("/api/v1/communes/07276/reports/2024-06", &logged_in).await.problem(403);
+    second.get("/api/v1/communes/07279/reports/2024-06", &logged_in).await.problem(403);
     // And the other way round: the second app's tokens work on the first.
     let from_second = second.token(Role::Admin, None);
     let r = client.get(format!("{first_address}/api/v1/units/24")).bearer_auth(&from_second).send().await.unwrap();

@@ -26,7 +26,7 @@ async fn get_ranking(app: &TestApp, token: &str, if_none_match: Option<&str>) ->
 async fn every_change_shows_in_the_next_request_and_unchanged_rankings_revalidate(app: TestApp) {
     app.seed_units().await;
     file(&app, "07273", "2024-06", &report(LATE, json!({}))).await; // 92.13
-    file(&app, "07276", "2024-06", &report(BUSY, json!({}))).await; // 94.09
+    file(&app, "07279", "2024-06", &report(BUSY, json!({}))).await; // 94.09
     let yen_the = app.token(Role::District, Some("215"));
 
     let (status, tag, first) = get_ranking(&app, &yen_the, None).await;
@@ -34,7 +34,7 @@ async fn every_change_shows_in_the_next_request_and_unchanged_rankings_revalidat
     assert_eq!(tag.len(), 26, "a strong tag of 24 hex digits: {tag}");
     assert_eq!(
         standings(&first),
-        json!([["07276", 1, 94.09, "submitted"], ["07273", 2, 92.13, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07279", 1, 94.09, "submitted"], ["07273", 2, 92.13, "submitted"], ["07294", null, null, "missing"]])
     );
     // Nothing changed: the same bytes, and 304 for a client that holds them.
     let (status, again, body) = get_ranking(&app, &yen_the, None).await;
@@ -53,19 +53,19 @@ async fn every_change_shows_in_the_next_request_and_unchanged_rankings_revalidat
     assert_ne!(tag2, tag);
     assert_eq!(
         standings(&body),
-        json!([["07273", 1, 100.0, "submitted"], ["07276", 2, 94.09, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 100.0, "submitted"], ["07279", 2, 94.09, "submitted"], ["07294", null, null, "missing"]])
     );
 
     // A review action that changes no figure: a returned report is not ranked.
     let r =
-        app.post("/api/v1/communes/07276/reports/2024-06/return", &yen_the, &json!({"reason": "Thiếu phụ lục"})).await;
+        app.post("/api/v1/communes/07279/reports/2024-06/return", &yen_the, &json!({"reason": "Thiếu phụ lục"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (status, tag3, body) = get_ranking(&app, &yen_the, Some(&tag2)).await;
     assert_eq!(status, 200);
     assert_ne!(tag3, tag2);
     assert_eq!(
         standings(&body),
-        json!([["07273", 1, 100.0, "submitted"], ["07276", null, null, "returned"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 100.0, "submitted"], ["07279", null, null, "returned"], ["07294", null, null, "missing"]])
     );
 
     // A new commune in the district.
@@ -84,7 +84,7 @@ async fn every_change_shows_in_the_next_request_and_unchanged_rankings_revalidat
 async fn a_write_through_another_instance_shows_in_the_next_request(app: TestApp) {
     app.seed_units().await;
     file(&app, "07273", "2024-06", &report(LATE, json!({}))).await;
-    file(&app, "07276", "2024-06", &report(BUSY, json!({}))).await;
+    file(&app, "07279", "2024-06", &report(BUSY, json!({}))).await;
     let other = app.another_instance().await;
     let yen_the = app.token(Role::District, Some("215"));
 
@@ -92,14 +92,14 @@ async fn a_write_through_another_instance_shows_in_the_next_request(app: TestApp
     for instance in [&app, &other] {
         let (status, _, body) = get_ranking(instance, &yen_the, None).await;
         assert_eq!(status, 200);
-        assert_eq!(standings(&body)[0], json!(["07276", 1, 94.09, "submitted"]));
+        assert_eq!(standings(&body)[0], json!(["07279", 1, 94.09, "submitted"]));
     }
     // Đông Sơn's correction goes through the other instance; this one answers next.
     file(&other, "07273", "2024-06", &report(CLEAN, json!({}))).await;
     let (_, _, body) = get_ranking(&app, &yen_the, None).await;
     assert_eq!(
         standings(&body),
-        json!([["07273", 1, 100.0, "submitted"], ["07276", 2, 94.09, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 100.0, "submitted"], ["07279", 2, 94.09, "submitted"], ["07294", null, null, "missing"]])
     );
     // And the other way round: a user disabled through this instance is refused by the other.
     let r = app

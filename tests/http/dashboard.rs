@@ -100,7 +100,7 @@ impl<'a> Browser<'a> {
 /// district officer and Đông Sơn's commune officer.
 pub(crate) async fn setup(app: &TestApp) {
     app.seed_units().await;
-    for commune in ["07273", "07276"] {
+    for commune in ["07273", "07279"] {
         let r = app.file(commune, "2024-06", &seed_body()).await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
@@ -208,8 +208,8 @@ async fn posts_without_the_csrf_token_are_refused(app: TestApp) {
     assert_eq!(report.body["status"], "submitted");
 
     // With it, the review action goes through the API's rules.
-    let r = b.post("/app/communes/07276/reports/2024-06/return", &[("csrf", &csrf), ("reason", "  ")]).await;
-    assert_eq!(r.header("location"), Some("/app/communes/07276?period=2024-06&error=reason_required"));
+    let r = b.post("/app/communes/07279/reports/2024-06/return", &[("csrf", &csrf), ("reason", "  ")]).await;
+    assert_eq!(r.header("location"), Some("/app/communes/07279?period=2024-06&error=reason_required"));
     let r = b.post(approve, &[("csrf", &csrf)]).await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert_eq!(r.header("location"), Some("/app/communes/07273?period=2024-06&done=approved"));
@@ -231,7 +231,7 @@ async fn the_ranking_page_lists_the_communes(app: TestApp) {
     let page = b.get("/app/").await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.text.contains(r#"<option value="2024-06" selected>Tháng 6/2024</option>"#), "{}", page.text);
-    for code in ["07273", "07276", "07294"] {
+    for code in ["07273", "07279", "07294"] {
         assert!(page.text.contains(&format!(r#"data-code="{code}""#)), "{code} is missing: {}", page.text);
     }
     // Only the district's communes; the one without a report is highlighted.
@@ -270,7 +270,7 @@ async fn a_commune_officer_cannot_open_another_commune_s_page(app: TestApp) {
     assert!(own.text.contains("Xã Đông Sơn") && own.text.contains(r#"id="trend-chart""#), "{}", own.text);
     assert!(!own.text.contains(r#"id="approve""#), "a commune does not review itself");
 
-    let other = b.get("/app/communes/07276").await;
+    let other = b.get("/app/communes/07279").await;
     assert_eq!(other.status, 403, "{}", other.text);
     assert_eq!(other.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(other.text.contains("Không có quyền truy cập"), "{}", other.text);
@@ -332,35 +332,35 @@ async fn review_messages_follow_the_problem_kind(app: TestApp) {
     setup(&app).await;
     let mut b = Browser::new(&app);
     assert_eq!(b.sign_in("yenthe", PASSWORD).await.status, 303);
-    let csrf = b.get("/app/communes/07276?period=2024-06").await.csrf();
+    let csrf = b.get("/app/communes/07279?period=2024-06").await.csrf();
     let back = |code: &str, key: &str| format!("/app/communes/{code}?period=2024-06&error={key}");
-    let act = "/app/communes/07276/reports/2024-06";
+    let act = "/app/communes/07279/reports/2024-06";
     // 409 reason-required: no reason, or only blanks (the domain decides, not the page).
     for reason in [None, Some(" \n ")] {
         let form: Vec<(&str, &str)> =
             [("csrf", csrf.as_str())].into_iter().chain(reason.map(|r| ("reason", r))).collect();
         let r = b.post(&format!("{act}/return"), &form).await;
-        assert_eq!(r.header("location"), Some(back("07276", "reason_required").as_str()), "{reason:?}");
+        assert_eq!(r.header("location"), Some(back("07279", "reason_required").as_str()), "{reason:?}");
     }
     // 400 reason-too-long.
     let long = "ạ".repeat(2001);
     let r = b.post(&format!("{act}/return"), &[("csrf", &csrf), ("reason", &long)]).await;
-    assert_eq!(r.header("location"), Some(back("07276", "reason_too_long").as_str()));
+    assert_eq!(r.header("location"), Some(back("07279", "reason_too_long").as_str()));
     // 412 stale-revision: the page showed revision 1, the report is at 2 now.
-    assert_eq!(app.file("07276", "2024-06", &cchc_tests::seed_with(json!({"computers": 21}))).await.status, 200);
-    let stale = [("csrf", csrf.as_str()), ("etag", "\"07276-2024-06-r1\"")];
+    assert_eq!(app.file("07279", "2024-06", &cchc_tests::seed_with(json!({"computers": 21}))).await.status, 200);
+    let stale = [("csrf", csrf.as_str()), ("etag", "\"07279-2024-06-r1\"")];
     let r = b.post(&format!("{act}/approve"), &stale).await;
-    assert_eq!(r.header("location"), Some(back("07276", "stale").as_str()));
+    assert_eq!(r.header("location"), Some(back("07279", "stale").as_str()));
     // 409 wrong-state: approved once, an approval again is not possible.
     assert_eq!(b.post(&format!("{act}/approve"), &[("csrf", &csrf)]).await.status, 303);
     let r = b.post(&format!("{act}/approve"), &[("csrf", &csrf)]).await;
-    assert_eq!(r.header("location"), Some(back("07276", "wrong_state").as_str()));
-    let page = b.get(&back("07276", "wrong_state")).await;
+    assert_eq!(r.header("location"), Some(back("07279", "wrong_state").as_str()));
+    let page = b.get(&back("07279", "wrong_state")).await;
     assert!(page.text.contains("Không thể thực hiện: trạng thái báo cáo đã thay đổi."), "{}", page.text);
-    let page = b.get(&back("07276", "reason_required")).await;
+    let page = b.get(&back("07279", "reason_required")).await;
     assert!(page.text.contains("Cần nhập lý do khi trả lại báo cáo."), "{}", page.text);
     // 400 invalid-period is no reason too long: an error page of its own.
-    let r = b.post("/app/communes/07276/reports/2024Q2/return", &[("csrf", &csrf), ("reason", "Sửa lại")]).await;
+    let r = b.post("/app/communes/07279/reports/2024Q2/return", &[("csrf", &csrf), ("reason", "Sửa lại")]).await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert!(r.header("location").is_none() && !r.text.contains("2000"), "{}", r.text);
 }

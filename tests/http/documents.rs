@@ -64,7 +64,7 @@ fn has(text: &str, phrases: &[&str]) {
 async fn file_june(app: &TestApp) {
     app.seed_units().await;
     assert_eq!(app.file("07273", "2024-06", &seed_body()).await.status, 201);
-    assert_eq!(app.file("07276", "2024-06", &dossier_report([0, 10, 2, 5, 4, 1, 2, 0])).await.status, 201);
+    assert_eq!(app.file("07279", "2024-06", &dossier_report([0, 10, 2, 5, 4, 1, 2, 0])).await.status, 201);
 }
 
 async fn the_commune_report_is_an_official_word_document(app: TestApp) {

@@ -151,7 +151,7 @@ async fn only_the_commune_opens_and_posts_its_form(app: TestApp) {
     assert_eq!(district.get(FORM).await.status, 403);
     let mut clerk = Browser::new(&app);
     assert_eq!(clerk.sign_in("dongson", PASSWORD).await.status, 303);
-    assert_eq!(clerk.get("/app/communes/07276/reports/2024-07/edit").await.status, 403);
+    assert_eq!(clerk.get("/app/communes/07279/reports/2024-07/edit").await.status, 403);
     let csrf = clerk.get(FORM).await.csrf();
     // Without the CSRF token, nothing is stored.
     let forged = post(&mut clerk, &july("forged", "", "submit")).await;
@@ -260,7 +260,7 @@ async fn the_interior_office_reads_the_consolidated_table_and_who_was_late(app: 
     assert_eq!(clerk.sign_in("dongson", PASSWORD).await.status, 303);
     assert_eq!(clerk.get("/app/consolidated?unit=215&period=2024-06").await.status, 403);
     assert_eq!(clerk.get("/app/export/consolidated.docx?unit=215&period=2024-06").await.status, 403);
-    assert_eq!(clerk.get("/app/communes/07276/reports/2024-06/document.docx").await.status, 403);
+    assert_eq!(clerk.get("/app/communes/07279/reports/2024-06/document.docx").await.status, 403);
 }
 
 backend_tests!(

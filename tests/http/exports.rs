@@ -23,10 +23,10 @@ const AGGREGATE_HEADER: &str = "Mã chỉ tiêu,Chỉ tiêu,Giá trị,Cách t�
 
 pub(crate) async fn file_may_and_june(app: &TestApp) {
     file(app, "07294", "2024-05", &report(CLEAN, json!({}))).await;
-    file(app, "07276", "2024-05", &report(BUSY, json!({}))).await;
+    file(app, "07279", "2024-05", &report(BUSY, json!({}))).await;
     file(app, "07273", "2024-05", &report(LATE, json!({}))).await;
     file(app, "07273", "2024-06", &seed_body()).await;
-    file(app, "07276", "2024-06", &report(BUSY, json!({}))).await;
+    file(app, "07279", "2024-06", &report(BUSY, json!({}))).await;
 }
 
 /// A download: status, content type, content disposition and the raw bytes.
@@ -143,7 +143,7 @@ async fn rankings_as_csv(app: TestApp) {
         standings,
         vec![
             json!([1, "07273", 99.88, "excellent", "submitted", 3, 2]),
-            json!([2, "07276", 94.09, "excellent", "submitted", 2, 0]),
+            json!([2, "07279", 94.09, "excellent", "submitted", 2, 0]),
             json!([null, "07294", null, null, "missing", 1, null]),
         ]
     );
@@ -151,7 +151,7 @@ async fn rankings_as_csv(app: TestApp) {
     let expected = format!(
         "{RANKING_HEADER}\n\
          1,07273,Xã Đông Sơn,99.88,Xuất sắc,Đã gửi,3,2\n\
-         2,07276,Xã Hương Vĩ,94.09,Xuất sắc,Đã gửi,2,0\n\
+         2,07279,Xã Hương Vĩ,94.09,Xuất sắc,Đã gửi,2,0\n\
          ,07294,Thị trấn Bố Hạ,,,Chưa báo cáo,1,\n"
     );
     // Asked for with `?format=csv`, or with the Accept header.
@@ -175,7 +175,7 @@ async fn rankings_as_csv(app: TestApp) {
         format!(
             "{RANKING_HEADER}\n\
              1,07294,Thị trấn Bố Hạ,100,Xuất sắc,Đã gửi,,\n\
-             2,07276,Xã Hương Vĩ,94.09,Xuất sắc,Đã gửi,,\n\
+             2,07279,Xã Hương Vĩ,94.09,Xuất sắc,Đã gửi,,\n\
              3,07273,Xã Đông Sơn,92.13,Xuất sắc,Đã gửi,,\n"
         )
     );
@@ -235,7 +235,7 @@ async fn rankings_as_xlsx_read_back(app: TestApp) {
             rows[2],
             vec![
                 json!(2.0),
-                json!("07276"),
+                json!("07279"),
                 json!("Xã Hương Vĩ"),
                 json!(94.09),
                 json!("Xuất sắc"),

@@ -105,9 +105,9 @@ async fn the_query_overrides_the_documents_words(app: TestApp) {
     app.seed_units().await;
     let token = app.token(Role::District, Some("215"));
     let body = seed::DONG_SON_2024_06_TEXT.as_bytes().to_vec();
-    let r = import(&app, &token, "?commune=07276&period=2024-05", TEXT, body.clone()).await;
+    let r = import(&app, &token, "?commune=07279&period=2024-05", TEXT, body.clone()).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["commune_code"], "07276");
+    assert_eq!(r.body["commune_code"], "07279");
     assert_eq!(r.body["period"], "2024-05");
     assert_eq!(r.body["values"]["dossiers_received_online"], 168);
     // The commune named must be one the caller may see.
@@ -127,7 +127,7 @@ async fn a_commune_outside_the_callers_scope_is_not_found(app: TestApp) {
     assert_eq!(r.body["period"], "2024-06");
     assert_eq!(r.body["values"], seed_values());
     // Another commune's officer neither.
-    let r = import(&app, &app.token(Role::Commune, Some("07276")), "", TEXT, body.clone()).await;
+    let r = import(&app, &app.token(Role::Commune, Some("07279")), "", TEXT, body.clone()).await;
     assert_eq!(r.body["commune_code"], Value::Null);
     // The province and an admin do.
     let r = import(&app, &app.token(Role::Province, Some("24")), "", TEXT, body.clone()).await;

@@ -84,7 +84,7 @@ async fn zero_civil_servants_are_stored_with_a_warning_and_earn_nothing(app: Tes
 async fn an_all_zero_dossier_month_scores_below_the_seed(app: TestApp) {
     app.seed_units().await;
     // Hương Vĩ files the seed report (99.88); Đông Sơn the same with no dossiers at all.
-    let seed = app.file("07276", "2024-06", &seed_body()).await;
+    let seed = app.file("07279", "2024-06", &seed_body()).await;
     assert_eq!(seed.status, 201, "{}", seed.text);
     assert_eq!(seed.body["findings"], json!([]));
     let zeros = seed_with(json!({
@@ -132,7 +132,7 @@ async fn an_all_zero_dossier_month_scores_below_the_seed(app: TestApp) {
     assert_eq!(
         entries,
         vec![
-            json!(["07276", 1, 99.88, "submitted"]),
+            json!(["07279", 1, 99.88, "submitted"]),
             json!(["07273", 2, 70.0, "submitted"]),
             json!(["07294", null, null, "missing"])
         ]

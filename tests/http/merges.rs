@@ -1,6 +1,6 @@
 //! The 1 July 2025 reform, as it happened in Bắc Giang: Tỉnh Bắc Giang (24) is renamed Tỉnh Bắc
 //! Ninh, Huyện Yên Thế (215) ends after June 2025, Thị trấn Bố Hạ (07294) becomes Xã Bố Hạ
-//! directly under the province, and Xã Đông Sơn (07273) and Xã Hương Vĩ (07276) merge into it.
+//! directly under the province, and Xã Đông Sơn (07273) and Xã Hương Vĩ (07279) merge into it.
 //! Huyện Tân Yên (216) with Xã Cao Xá (07312) stays, as a sibling to check scope against.
 //!
 //! Past periods keep the tree of their time; the successor carries its predecessors' history
@@ -50,7 +50,7 @@ async fn file(app: &TestApp, commune: &str, period: &str, body: &Value) -> Reply
 /// The seeded tree plus the June 2024 reports of every commune.
 async fn june_2024(app: &TestApp) {
     file(app, "07273", "2024-06", &seed_body()).await;
-    file(app, "07276", "2024-06", &report([1, 40, 10, 30, 15, 2, 4, 0])).await;
+    file(app, "07279", "2024-06", &report([1, 40, 10, 30, 15, 2, 4, 0])).await;
     file(app, "07294", "2024-06", &report([0, 80, 20, 60, 30, 5, 5, 0])).await;
     file(app, "07312", "2024-06", &report([2, 50, 0, 40, 10, 0, 2, 0])).await;
 }
@@ -75,7 +75,7 @@ pub(crate) async fn reform(app: &TestApp) {
     // Ending Yên Thế first is refused, naming every commune still below it.
     let r = app.post("/api/v1/units/215/end", &admin, &json!({"last": "2025-06"})).await;
     let detail = r.problem(409)["detail"].as_str().unwrap().to_owned();
-    for code in ["07273", "07276", "07294"] {
+    for code in ["07273", "07279", "07294"] {
         assert!(detail.contains(code), "{code} is not named: {detail}");
     }
 
@@ -92,10 +92,10 @@ pub(crate) async fn reform(app: &TestApp) {
     // Bố Hạ no longer hangs below Yên Thế after June; the other two still do.
     let r = app.post("/api/v1/units/215/end", &admin, &json!({"last": "2025-06"})).await;
     let detail = r.problem(409)["detail"].as_str().unwrap().to_owned();
-    assert!(detail.contains("07273") && detail.contains("07276"), "{detail}");
+    assert!(detail.contains("07273") && detail.contains("07279"), "{detail}");
     assert!(!detail.contains("07294"), "07294 was re-parented: {detail}");
 
-    for absorbed in ["07273", "07276"] {
+    for absorbed in ["07273", "07279"] {
         let r = post_ok(
             app,
             &format!("/api/v1/units/{absorbed}/merge"),
@@ -181,7 +181,7 @@ async fn the_reform_changes_the_tree_from_july_2025(app: TestApp) {
             "as_of": this_month(),
             "exists": true,
             "merged_into": null,
-            "predecessors": ["07273", "07276"],
+            "predecessors": ["07273", "07279"],
             "versions": [
                 {"name": "Thị trấn Bố Hạ", "level": "commune", "parent_code": "215", "valid_from": null, "valid_to": "2025-06"},
                 {"name": "Xã Bố Hạ", "level": "commune", "parent_code": "24", "valid_from": "2025-07", "valid_to": null},
@@ -227,7 +227,7 @@ async fn the_reform_changes_the_tree_from_july_2025(app: TestApp) {
         assert_eq!(r.body["exists"], exists, "{period}: {}", r.text);
         assert_eq!(r.body["merged_into"]["successor_code"], "07294", "{period}");
     }
-    let r = app.get("/api/v1/units/07276", &admin).await;
+    let r = app.get("/api/v1/units/07279", &admin).await;
     assert_eq!(r.body["exists"], false);
     assert_eq!(r.body["merged_into"], json!({"successor_code": "07294", "effective_from": "2025-07"}));
 
@@ -266,7 +266,7 @@ async fn the_reform_changes_the_tree_from_july_2025(app: TestApp) {
         june.body["items"],
         json!([
             {"code": "07273", "name": "Xã Đông Sơn", "level": "commune"},
-            {"code": "07276", "name": "Xã Hương Vĩ", "level": "commune"},
+            {"code": "07279", "name": "Xã Hương Vĩ", "level": "commune"},
             {"code": "07294", "name": "Thị trấn Bố Hạ", "level": "commune"},
         ])
     );
@@ -287,7 +287,7 @@ async fn merged_communes_file_until_their_last_month(app: TestApp) {
         let detail = r.problem(404)["detail"].as_str().unwrap().to_owned();
         assert!(detail.contains(&format!("does not exist in {period}")), "{detail}");
     }
-    let r = app.file("07276", "2025-07", &report([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    let r = app.file("07279", "2025-07", &report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     r.problem(404);
     // Nothing was stored.
     app.get("/api/v1/communes/07273/reports/2025-07", &app.admin()).await.problem(404);
@@ -297,7 +297,7 @@ async fn merged_communes_file_until_their_last_month(app: TestApp) {
     assert_eq!(r.status, 200);
     assert_eq!(r.body["revision"], 2);
     assert_eq!(r.body["unit_name"], "Xã Đông Sơn");
-    let r = file(&app, "07276", "2025-01", &report([0, 5, 0, 5, 0, 0, 0, 0])).await;
+    let r = file(&app, "07279", "2025-01", &report([0, 5, 0, 5, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 201);
 
     // The successor files under its name of the month.
@@ -328,7 +328,7 @@ async fn rankings_of_past_periods_show_the_units_of_their_time(app: TestApp) {
         entries(&r),
         BTreeMap::from([
             ("07273".to_owned(), want("Xã Đông Sơn")),
-            ("07276".to_owned(), want("Xã Hương Vĩ")),
+            ("07279".to_owned(), want("Xã Hương Vĩ")),
             ("07294".to_owned(), want("Thị trấn Bố Hạ")),
         ])
     );
@@ -341,7 +341,7 @@ async fn rankings_of_past_periods_show_the_units_of_their_time(app: TestApp) {
         entries(&r),
         BTreeMap::from([
             ("07273".to_owned(), want("Xã Đông Sơn")),
-            ("07276".to_owned(), want("Xã Hương Vĩ")),
+            ("07279".to_owned(), want("Xã Hương Vĩ")),
             ("07294".to_owned(), want("Thị trấn Bố Hạ")),
             ("07312".to_owned(), want("Xã Cao Xá")),
         ])
@@ -382,7 +382,7 @@ async fn file_2025(app: &TestApp) {
         // Đông Sơn: 2 carried + 10 online = 12 = 8 + 1 + 1 resolved + 2 pending.
         file(app, "07273", &period, &report([2, 10, 0, 8, 1, 1, 2, 0])).await;
         // Hương Vĩ: 0 + 5 + 1 = 6 = 4 + 2 resolved.
-        file(app, "07276", &period, &report([0, 5, 1, 4, 2, 0, 0, 0])).await;
+        file(app, "07279", &period, &report([0, 5, 1, 4, 2, 0, 0, 0])).await;
         // Bố Hạ: 1 + 20 = 21 = 15 + 5 resolved + 1 pending.
         file(app, "07294", &period, &report([1, 20, 0, 15, 5, 0, 1, 0])).await;
     }
@@ -493,7 +493,7 @@ async fn history_stays_visible_through_the_merger(app: TestApp) {
     let cases: Vec<(&str, String, &'static str, u16)> = vec![
         // The successor sees its predecessors' history, and its own.
         ("Bố Hạ → Đông Sơn", bo_ha.clone(), "07273", 200),
-        ("Bố Hạ → Hương Vĩ", bo_ha.clone(), "07276", 200),
+        ("Bố Hạ → Hương Vĩ", bo_ha.clone(), "07279", 200),
         ("Bố Hạ → itself", bo_ha.clone(), "07294", 200),
         ("Bố Hạ → Cao Xá", bo_ha.clone(), "07312", 403),
         // A sibling never does.
@@ -501,10 +501,10 @@ async fn history_stays_visible_through_the_merger(app: TestApp) {
         ("Cao Xá → Bố Hạ", cao_xa.clone(), "07294", 403),
         // Đông Sơn's own (old) token still reads its own history, not its partners'.
         ("Đông Sơn → itself", app.token(Role::Commune, Some("07273")), "07273", 200),
-        ("Đông Sơn → Hương Vĩ", app.token(Role::Commune, Some("07273")), "07276", 403),
+        ("Đông Sơn → Hương Vĩ", app.token(Role::Commune, Some("07273")), "07279", 403),
         // The province sees everything in it.
         ("province → Đông Sơn", province.clone(), "07273", 200),
-        ("province → Hương Vĩ", province.clone(), "07276", 200),
+        ("province → Hương Vĩ", province.clone(), "07279", 200),
         ("province → Bố Hạ", province.clone(), "07294", 200),
         ("province → Cao Xá", province.clone(), "07312", 200),
         // The dissolved district still reads its old communes' data of its time.
@@ -535,7 +535,7 @@ async fn history_stays_visible_through_the_merger(app: TestApp) {
     let r = app.post("/api/v1/communes/07273/reports/2024-06/approve", &yen_the, &json!({})).await;
     r.problem(403);
     let r =
-        app.post("/api/v1/communes/07276/reports/2024-06/return", &yen_the, &json!({"reason": "thiếu số liệu"})).await;
+        app.post("/api/v1/communes/07279/reports/2024-06/return", &yen_the, &json!({"reason": "thiếu số liệu"})).await;
     r.problem(403);
     let r =
         app.post("/api/v1/communes/07294/reports/2024-06/reopen", &yen_the, &json!({"reason": "sai số liệu"})).await;
@@ -554,7 +554,7 @@ async fn history_stays_visible_through_the_merger(app: TestApp) {
     assert_eq!(r.body["reviewed_by"], "test-province");
     assert_eq!(r.body["unit_name"], "Xã Đông Sơn");
     let r =
-        app.post("/api/v1/communes/07276/reports/2024-06/return", &province, &json!({"reason": "thiếu số liệu"})).await;
+        app.post("/api/v1/communes/07279/reports/2024-06/return", &province, &json!({"reason": "thiếu số liệu"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["status"], "returned");
     let r =
@@ -603,7 +603,7 @@ async fn hierarchy_changes_refuse_what_cannot_be(app: TestApp) {
         ("merge twice, earlier", "/api/v1/units/07273/merge", json!({"into": "07294", "effective_from": "2025-03"})),
         (
             "merge twice, another successor",
-            "/api/v1/units/07276/merge",
+            "/api/v1/units/07279/merge",
             json!({"into": "07312", "effective_from": "2025-07"}),
         ),
         ("merge back", "/api/v1/units/07294/merge", json!({"into": "07273", "effective_from": "2025-07"})),
@@ -695,12 +695,12 @@ async fn hierarchy_changes_refuse_what_cannot_be(app: TestApp) {
     // Nothing refused was stored.
     let r = app.get("/api/v1/units/07294", &admin).await;
     assert_eq!(r.body["versions"].as_array().unwrap().len(), 2, "{}", r.text);
-    assert_eq!(r.body["predecessors"], json!(["07273", "07276"]));
+    assert_eq!(r.body["predecessors"], json!(["07273", "07279"]));
     assert_eq!(r.body["merged_into"], Value::Null);
     let r = app.get("/api/v1/units/07273", &admin).await;
     assert_eq!(r.body["merged_into"], json!({"successor_code": "07294", "effective_from": "2025-07"}));
     assert_eq!(r.body["versions"][0]["valid_to"], "2025-06");
-    let r = app.get("/api/v1/units/07276", &admin).await;
+    let r = app.get("/api/v1/units/07279", &admin).await;
     assert_eq!(r.body["merged_into"]["successor_code"], "07294");
     let r = app.get("/api/v1/units/07312", &admin).await;
     assert_eq!(r.body["exists"], true);
@@ -714,7 +714,7 @@ async fn hierarchy_changes_refuse_what_cannot_be(app: TestApp) {
     let r = post_ok(&app, "/api/v1/units/216/end", json!({"last": "2025-09"})).await;
     assert_eq!(r.body["exists"], false);
     let r = app.get("/api/v1/units/07294", &admin).await;
-    assert_eq!(r.body["predecessors"], json!(["07273", "07276", "07312"]));
+    assert_eq!(r.body["predecessors"], json!(["07273", "07279", "07312"]));
 
     // Wrong methods.
     for path in ["/api/v1/units/07294/merge", "/api/v1/units/07294/versions", "/api/v1/units/216/end"] {
@@ -745,9 +745,9 @@ async fn hierarchy_changes_are_audited(app: TestApp) {
     assert_eq!(
         by_action,
         BTreeMap::from([
-            ("unit.create", vec!["07273", "07276", "07294", "07312", "215", "216", "24"]),
+            ("unit.create", vec!["07273", "07279", "07294", "07312", "215", "216", "24"]),
             ("unit.change", vec!["07294", "24"]),
-            ("unit.merge", vec!["07273", "07276"]),
+            ("unit.merge", vec!["07273", "07279"]),
             ("unit.end", vec!["215"]),
         ])
     );
@@ -765,7 +765,7 @@ async fn hierarchy_changes_are_audited(app: TestApp) {
     assert_eq!(r.status, 200, "{}", r.text);
     let targets: BTreeSet<&str> =
         r.body["items"].as_array().unwrap().iter().map(|e| e["target"].as_str().unwrap()).collect();
-    assert_eq!(targets, BTreeSet::from(["07273", "07276"]));
+    assert_eq!(targets, BTreeSet::from(["07273", "07279"]));
 }
 
 /// Xã Bố Hạ's first month after Đông Sơn merged into it carries over both communes' pending

@@ -15,7 +15,7 @@ const APRIL: [i64; 8] = [3, 10, 2, 8, 4, 1, 2, 0];
 const MAY: [i64; 8] = [2, 20, 0, 15, 5, 0, 1, 1];
 const JUNE: [i64; 8] = [2, 30, 1, 25, 6, 0, 2, 0];
 
-/// The months filed: Đông Sơn's quarter, and Hương Vĩ (07276) in June only.
+/// The months filed: Đông Sơn's quarter, and Hương Vĩ (07279) in June only.
 async fn file_months(app: &TestApp) {
     app.seed_units().await;
     for (period, figures, rate) in [("2024-04", APRIL, 90.0), ("2024-05", MAY, 95.0), ("2024-06", JUNE, 97.0)] {
@@ -25,7 +25,7 @@ async fn file_months(app: &TestApp) {
         assert_eq!(r.status, 201, "filing 07273 {period}: {}", r.text);
         assert_eq!(r.body["findings"], json!([]), "{period}: {}", r.body["findings"]);
     }
-    let r = app.file("07276", "2024-06", &dossier_report([0, 5, 0, 5, 0, 0, 0, 0])).await;
+    let r = app.file("07279", "2024-06", &dossier_report([0, 5, 0, 5, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
 }
 
@@ -213,7 +213,7 @@ async fn aggregates_and_rankings_read_the_filed_reports_or_the_months(app: TestA
     let months = ranking("&source=months").await;
     assert_eq!(
         months,
-        [row("07273", "submitted", json!(1)), row("07276", "partial", json!(2)), row("07294", "missing", Value::Null)]
+        [row("07273", "submitted", json!(1)), row("07279", "partial", json!(2)), row("07294", "missing", Value::Null)]
     );
     assert_eq!(ranking("").await, months);
     // From the filed reports only Đông Sơn's quarter counts.
@@ -221,7 +221,7 @@ async fn aggregates_and_rankings_read_the_filed_reports_or_the_months(app: TestA
         ranking("&source=filed").await,
         [
             row("07273", "submitted", json!(1)),
-            row("07276", "missing", Value::Null),
+            row("07279", "missing", Value::Null),
             row("07294", "missing", Value::Null)
         ]
     );
@@ -236,7 +236,7 @@ async fn periodic_reports_refuse_what_they_cannot_be(app: TestApp) {
     let body = quarterly_body(&json!({"dossiers_carried_over": 0}));
     let r = app.file("07273", "2999Q1", &body).await;
     assert_eq!(r.status, 400, "{}", r.text);
-    let other = app.token(Role::Commune, Some("07276"));
+    let other = app.token(Role::Commune, Some("07279"));
     let r = app.put("/api/v1/communes/07273/reports/2024Q2", &other, &body).await;
     assert_eq!(r.status, 403, "{}", r.text);
     // Nine months and years are periods of their own: Đông Sơn's months so far, as 2024M9.

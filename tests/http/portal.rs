@@ -192,7 +192,7 @@ async fn a_batch_with_valid_and_invalid_records_is_summarised_and_replays_change
         // 1: everything wrong at once.
         json!({"MaHoSo": "", "KenhThucHien": 5, "TrangThaiHoSo": 11, "DonViXuLy": "215", "NgayTiepNhan": "soon"}),
         // 2: resolved early (Hương Vĩ, online).
-        rec("A2", "07276", 2, 10, "20240520080000", "20240530170000", "20240528100000"),
+        rec("A2", "07279", 2, 10, "20240520080000", "20240530170000", "20240528100000"),
         // 3: an end state without the time it ended.
         rec("B3", "07273", 2, 9, "20240601080000", "20240605170000", ""),
         // 4: not an object.
@@ -242,11 +242,11 @@ async fn a_batch_with_valid_and_invalid_records_is_summarised_and_replays_change
     // Đông Sơn: A1 online, pending within the deadline; A4 direct, on time, digitised.
     assert_eq!(column(&view, "07273", "portal"), parts([0, 1, 1, 0, 1, 0, 1, 0], json!({"dossiers_digitized": 1})));
     // Hương Vĩ: A2 online, early. Nothing was said about digitisation: no such entry.
-    assert_eq!(column(&view, "07276", "portal"), parts([0, 1, 0, 1, 0, 0, 0, 0], json!({})));
+    assert_eq!(column(&view, "07279", "portal"), parts([0, 1, 0, 1, 0, 0, 0, 0], json!({})));
     // Bố Hạ: no records. Cao Xá: only one not yet received, which does not count for the month.
     assert_eq!(column(&view, "07294", "portal"), nulls());
     assert_eq!(column(&view, "07312", "portal"), nulls());
-    for c in ["07273", "07276", "07294", "07312"] {
+    for c in ["07273", "07279", "07294", "07312"] {
         let reported = column(&view, c, "reported");
         assert!(reported.as_object().unwrap().values().all(Value::is_null), "{c} reported nothing: {reported}");
         let difference = column(&view, c, "difference");
@@ -260,7 +260,7 @@ async fn a_batch_with_valid_and_invalid_records_is_summarised_and_replays_change
         .map(|e| (e["unit_code"].as_str().unwrap(), e["indicator"].as_str().unwrap()))
         .collect();
     let mut expected: Vec<(&str, &str)> = Vec::new();
-    for c in ["07273", "07276", "07294", "07312"] {
+    for c in ["07273", "07279", "07294", "07312"] {
         expected.extend(DOSSIER_PARTS.iter().map(|p| (c, *p)));
         if c == "07273" {
             expected.push((c, "dossiers_digitized"));
@@ -361,7 +361,7 @@ async fn bieu_06_figures_from_a_hand_checked_set(app: TestApp) {
         column(&view, "07273", "portal"),
         parts([2, 5, 4, 2, 2, 2, 3, 2], json!({"dossiers_digitized": 2, "dossiers_paid_online": 1}))
     );
-    assert_eq!(column(&view, "07276", "portal"), nulls());
+    assert_eq!(column(&view, "07279", "portal"), nulls());
     assert_eq!(column(&view, "07294", "portal"), nulls());
     assert!(view["entries"].as_array().unwrap().iter().all(|e| e["unit_code"] != "07312"), "Cao Xá is in 216");
 
@@ -446,37 +446,37 @@ async fn dry_runs_store_nothing(app: TestApp) {
     app.seed_units().await;
     let token = portal(&app, "24");
     let records = [
-        rec("D1", "07276", 2, 4, "20240603080000", "20240620170000", ""),
-        rec("D2", "07276", 1, 10, "20240603080000", "20240620170000", "20240605080000"),
-        rec("D3", "07276", 9, 4, "20240603080000", "20240620170000", ""),
+        rec("D1", "07279", 2, 4, "20240603080000", "20240620170000", ""),
+        rec("D2", "07279", 1, 10, "20240603080000", "20240620170000", "20240605080000"),
+        rec("D3", "07279", 9, 4, "20240603080000", "20240620170000", ""),
     ];
     let s = push_q(&app, &token, "?dry_run=true", &records).await;
     assert_counts(&s, [3, 2, 0, 0, 1], true);
     assert_eq!(s["conflicts"], json!([conflict(2, "KenhThucHien", "must be 1 (direct), 2 (online) or 3 (postal)")]));
     assert_eq!(dossier_count(&app), 0);
-    assert_eq!(figures(&app, "07276", "2024-06").await, nulls());
+    assert_eq!(figures(&app, "07279", "2024-06").await, nulls());
 
     // For real: the same classification, stored.
     let s = push(&app, &token, &records).await;
     assert_counts(&s, [3, 2, 0, 0, 1], false);
     let stored = parts([0, 1, 1, 1, 0, 0, 1, 0], json!({}));
-    assert_eq!(figures(&app, "07276", "2024-06").await, stored);
+    assert_eq!(figures(&app, "07279", "2024-06").await, stored);
 
     // A dry run of an update and of a resend: classified, nothing changes.
-    let update = rec("D1", "07276", 2, 10, "20240603080000", "20240620170000", "20240604080000");
-    let new = rec("D4", "07276", 2, 4, "20240603080000", "20240620170000", "");
+    let update = rec("D1", "07279", 2, 10, "20240603080000", "20240620170000", "20240604080000");
+    let new = rec("D4", "07279", 2, 4, "20240603080000", "20240620170000", "");
     let s = push_q(&app, &token, "?dry_run=true", &[update, records[1].clone(), new]).await;
     assert_counts(&s, [3, 1, 1, 1, 0], true);
-    assert_eq!(figures(&app, "07276", "2024-06").await, stored);
+    assert_eq!(figures(&app, "07279", "2024-06").await, stored);
     assert_eq!(dossier_count(&app), 2);
     // NDJSON too.
-    let body = format!("{}\n", rec("D5", "07276", 2, 4, "20240603080000", "20240620170000", ""));
+    let body = format!("{}\n", rec("D5", "07279", 2, 4, "20240603080000", "20240620170000", ""));
     let r = post_raw(&app, Some(&token), "?dry_run=true", Some(NDJSON), body).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_counts(&r.body, [1, 1, 0, 0, 0], true);
     assert_eq!(dossier_count(&app), 2);
     // `dry_run=false` is an ordinary push.
-    let s = push_q(&app, &token, "?dry_run=false", &[rec("D6", "07276", 2, 4, "20240603080000", "20240620170000", "")])
+    let s = push_q(&app, &token, "?dry_run=false", &[rec("D6", "07279", 2, 4, "20240603080000", "20240620170000", "")])
         .await;
     assert_counts(&s, [1, 1, 0, 0, 0], false);
     assert_eq!(dossier_count(&app), 3);
@@ -484,7 +484,7 @@ async fn dry_runs_store_nothing(app: TestApp) {
 
 async fn ndjson_of_five_thousand_records_then_the_same_again(app: TestApp) {
     app.seed_units().await;
-    let communes = ["07273", "07276", "07294", "07312"];
+    let communes = ["07273", "07279", "07294", "07312"];
     // Record i belongs to commune i mod 4; its k = i div 4 decides the channel (even: online).
     // All were received on 1 June, due the 10th, finished the 5th: early.
     let body: String = (0..5000)
@@ -527,7 +527,7 @@ async fn ndjson_lines_are_judged_one_by_one(app: TestApp) {
         "{not json".to_owned(),
         String::new(),
         "   ".to_owned(),
-        format!("{}\r", rec("N1", "07276", 1, 4, "20240603080000", "20240620170000", "")),
+        format!("{}\r", rec("N1", "07279", 1, 4, "20240603080000", "20240620170000", "")),
         "[1, 2]".to_owned(),
         rec("N2", "07294", 2, 9, "20240603080000", "20240620170000", "").to_string(),
         rec("N3", "07294", 2, 4, "20240603080000", "20240620170000", "").to_string(),
@@ -544,7 +544,7 @@ async fn ndjson_lines_are_judged_one_by_one(app: TestApp) {
     assert_eq!(c[1], conflict(3, "", "a record must be a JSON object"));
     assert_eq!(c[2], conflict(4, "NgayKetThucXuLy", "is required for status 9 (an end state)"));
     assert_eq!(figures(&app, "07273", "2024-06").await, parts([0, 1, 0, 0, 0, 0, 1, 0], json!({})));
-    assert_eq!(figures(&app, "07276", "2024-06").await, parts([0, 0, 1, 0, 0, 0, 1, 0], json!({})));
+    assert_eq!(figures(&app, "07279", "2024-06").await, parts([0, 0, 1, 0, 0, 0, 1, 0], json!({})));
     assert_eq!(figures(&app, "07294", "2024-06").await, parts([0, 1, 0, 0, 0, 0, 1, 0], json!({})));
     assert_eq!(dossier_count(&app), 3);
     // An empty body is an empty batch.
@@ -646,7 +646,7 @@ async fn a_portal_pushes_only_its_own_provinces_communes(app: TestApp) {
         &app.admin(),
         &[
             rec("S6", "07400", 2, 4, "20240603080000", "20240620170000", ""),
-            rec("S7", "07276", 2, 4, "20240603080000", "20240620170000", ""),
+            rec("S7", "07279", 2, 4, "20240603080000", "20240620170000", ""),
             rec("S8", "07999", 2, 4, "20240603080000", "20240620170000", ""),
         ],
     )
@@ -693,9 +693,9 @@ fn reconciliation_records() -> Vec<Value> {
             json!({"HoSoCoThanhPhanSoHoa": 1}),
         ),
         rec("D2", "07273", 1, 4, "20240610080000", "20240620170000", ""),
-        rec("E1", "07276", 2, 9, "20240601080000", "20240605170000", "20240605160000"),
-        rec("E2", "07276", 2, 9, "20240602080000", "20240604170000", "20240607080000"),
-        rec("E3", "07276", 1, 2, "20240603080000", "20240610170000", ""),
+        rec("E1", "07279", 2, 9, "20240601080000", "20240605170000", "20240605160000"),
+        rec("E2", "07279", 2, 9, "20240602080000", "20240604170000", "20240607080000"),
+        rec("E3", "07279", 1, 2, "20240603080000", "20240610170000", ""),
     ]
 }
 
@@ -710,14 +710,14 @@ async fn reconciliation_flags_a_planted_discrepancy(app: TestApp) {
     // Hương Vĩ reports three online and none direct; the portal has two online and one direct.
     // The report is stored, with one warning per differing indicator.
     let planted = report([0, 3, 0, 0, 1, 1, 0, 1], json!({}));
-    let r = file(&app, "07276", "2024-06", &planted).await;
+    let r = file(&app, "07279", "2024-06", &planted).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(mismatches(&r), vec![vec!["dossiers_received_online"], vec!["dossiers_received_direct"]], "{}", r.text);
     let warning =
         r.body["findings"].as_array().unwrap().iter().find(|f| f["code"] == "portal_mismatch").unwrap().clone();
     assert_eq!(warning["severity"], "warning");
     assert_eq!(warning["message_en"], "`dossiers_received_online` = 3, but the portal's dossier records give 2");
-    let stored = app.get("/api/v1/communes/07276/reports/2024-06", &app.admin()).await;
+    let stored = app.get("/api/v1/communes/07279/reports/2024-06", &app.admin()).await;
     assert_eq!(mismatches(&stored), mismatches(&r));
     // Bố Hạ reports; the portal sent nothing for it: nothing to compare, no warning.
     let r = file(&app, "07294", "2024-06", &report([0, 5, 0, 5, 0, 0, 0, 0], json!({}))).await;
@@ -729,36 +729,36 @@ async fn reconciliation_flags_a_planted_discrepancy(app: TestApp) {
     assert_eq!(column(&view, "07273", "reported"), parts([0, 1, 1, 1, 0, 0, 1, 0], json!({"dossiers_digitized": 1})));
     assert_eq!(column(&view, "07273", "portal"), parts([0, 1, 1, 1, 0, 0, 1, 0], json!({"dossiers_digitized": 1})));
     assert_eq!(column(&view, "07273", "difference"), parts([0; 8], json!({"dossiers_digitized": 0})));
-    assert_eq!(column(&view, "07276", "reported"), parts([0, 3, 0, 0, 1, 1, 0, 1], json!({})));
-    assert_eq!(column(&view, "07276", "portal"), parts([0, 2, 1, 0, 1, 1, 0, 1], json!({})));
-    assert_eq!(column(&view, "07276", "difference"), parts([0, 1, -1, 0, 0, 0, 0, 0], json!({})));
+    assert_eq!(column(&view, "07279", "reported"), parts([0, 3, 0, 0, 1, 1, 0, 1], json!({})));
+    assert_eq!(column(&view, "07279", "portal"), parts([0, 2, 1, 0, 1, 1, 0, 1], json!({})));
+    assert_eq!(column(&view, "07279", "difference"), parts([0, 1, -1, 0, 0, 0, 0, 0], json!({})));
     assert_eq!(column(&view, "07294", "reported"), parts([0, 5, 0, 5, 0, 0, 0, 0], json!({})));
     assert_eq!(column(&view, "07294", "portal"), nulls());
     assert_eq!(column(&view, "07294", "difference"), nulls());
     // The province and an admin see the same; so does the commune itself, for itself.
     assert_eq!(reconciliation(&app, &app.token(Role::Province, Some("24")), "215", "2024-06").await, view);
     assert_eq!(reconciliation(&app, &app.admin(), "215", "2024-06").await, view);
-    let own = reconciliation(&app, &app.token(Role::Commune, Some("07276")), "07276", "2024-06").await;
+    let own = reconciliation(&app, &app.token(Role::Commune, Some("07279")), "07279", "2024-06").await;
     assert_eq!(own["communes_with_differences"], 1);
-    assert_eq!(column(&own, "07276", "difference"), column(&view, "07276", "difference"));
+    assert_eq!(column(&own, "07279", "difference"), column(&view, "07279", "difference"));
 
     // E3 is finished on 12 June, after its due day (the 10th): overdue, no longer pending.
     let s = push(
         &app,
         &portal(&app, "24"),
-        &[rec("E3", "07276", 1, 10, "20240603080000", "20240610170000", "20240612090000")],
+        &[rec("E3", "07279", 1, 10, "20240603080000", "20240610170000", "20240612090000")],
     )
     .await;
     assert_counts(&s, [1, 0, 1, 0, 0], false);
     let view = reconciliation(&app, &yen_the, "215", "2024-06").await;
-    assert_eq!(column(&view, "07276", "portal"), parts([0, 2, 1, 0, 1, 2, 0, 0], json!({})));
-    assert_eq!(column(&view, "07276", "difference"), parts([0, 1, -1, 0, 0, -1, 0, 1], json!({})));
+    assert_eq!(column(&view, "07279", "portal"), parts([0, 2, 1, 0, 1, 2, 0, 0], json!({})));
+    assert_eq!(column(&view, "07279", "difference"), parts([0, 1, -1, 0, 0, -1, 0, 1], json!({})));
     // Hương Vĩ corrects its report to the portal's figures: no warning, no difference.
-    let r = file(&app, "07276", "2024-06", &report([0, 2, 1, 0, 1, 2, 0, 0], json!({}))).await;
+    let r = file(&app, "07279", "2024-06", &report([0, 2, 1, 0, 1, 2, 0, 0], json!({}))).await;
     assert!(mismatches(&r).is_empty(), "{}", r.text);
     let view = reconciliation(&app, &yen_the, "215", "2024-06").await;
     assert_eq!(view["communes_with_differences"], 0, "{view}");
-    assert_eq!(column(&view, "07276", "difference"), parts([0; 8], json!({})));
+    assert_eq!(column(&view, "07279", "difference"), parts([0; 8], json!({})));
 
     // A report filed before the records arrive: reconciliation flags it, and submitting the same
     // form again now carries the warning (a new revision).
@@ -791,7 +791,7 @@ async fn reconciliation_refuses_bad_requests(app: TestApp) {
     app.get("/api/v1/units/215/reconciliation?period=2024-06", &app.token(Role::District, Some("216")))
         .await
         .problem(403);
-    app.get("/api/v1/units/07273/reconciliation?period=2024-06", &app.token(Role::Commune, Some("07276")))
+    app.get("/api/v1/units/07273/reconciliation?period=2024-06", &app.token(Role::Commune, Some("07279")))
         .await
         .problem(403);
     app.request(Method::GET, "/api/v1/units/215/reconciliation?period=2024-06", None, None).await.problem(401);
@@ -907,8 +907,8 @@ async fn the_feed_tells_each_change_once_in_order(app: TestApp) {
     // A draft never scores; a submission elsewhere does.
     let r = app
         .put(
-            "/api/v1/communes/07276/reports/2024-06?draft=true",
-            &app.token(Role::Commune, Some("07276")),
+            "/api/v1/communes/07279/reports/2024-06?draft=true",
+            &app.token(Role::Commune, Some("07279")),
             &seed_body(),
         )
         .await;
@@ -1107,7 +1107,7 @@ fn busy() -> Value {
 
 async fn paging_the_feed_under_concurrent_writes_sees_every_item_once(app: TestApp) {
     app.seed_units().await;
-    let communes = ["07273", "07276", "07294", "07312"];
+    let communes = ["07273", "07279", "07294", "07312"];
     let months = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"];
     // Twenty reports: each first submission is a score.changed under each built-in scheme.
     for c in communes {
@@ -1237,7 +1237,7 @@ async fn stored_fingerprints_are_brought_up_to_date_at_start(app: TestApp) {
     let token = portal(&app, "24");
     let records = [
         rec("F1", "07273", 2, 4, "20240603080000", "20240620170000", ""),
-        rec("F2", "07276", 1, 10, "20240603080000", "20240620170000", "20240610100000"),
+        rec("F2", "07279", 1, 10, "20240603080000", "20240620170000", "20240610100000"),
     ];
     assert_counts(&push(&app, &token, &records).await, [2, 2, 0, 0, 0], false);
     {

@@ -36,7 +36,7 @@ async fn a_repeated_merge_is_a_unit_conflict_in_the_field_s_words(app: TestApp) 
     assert_conflict(&again, "unit-conflict");
     assert_eq!(again.body["detail"], "unit 07273 already merged into 07294 from 2025-07");
     let elsewhere =
-        app.post("/api/v1/units/07273/merge", &admin, &json!({"into": "07276", "effective_from": "2025-07"})).await;
+        app.post("/api/v1/units/07273/merge", &admin, &json!({"into": "07279", "effective_from": "2025-07"})).await;
     assert_conflict(&elsewhere, "unit-conflict");
     assert_eq!(elsewhere.body["detail"], "unit 07273 already merged into 07294 from 2025-07");
 }

@@ -148,7 +148,7 @@ async fn rankings_without_a_scheme_stay_commune_par(app: TestApp) {
     // 20 overdue; 8 pending within the deadline, 4 overdue) with the figures qd766 reads.
     let more = json!({"online_services_full": 10, "online_services_partial": 0, "dossiers_paid_online": 50,
         "satisfaction_rate": 90, "dossiers_digitized": 80});
-    file(&app, "07276", "2024-06", &report(LATE, more)).await;
+    file(&app, "07279", "2024-06", &report(LATE, more)).await;
     let admin = app.admin();
 
     // The default is commune-par: Đông Sơn 99.88 ahead of Hương Vĩ 92.13 (rankings.rs, LATE).
@@ -157,7 +157,7 @@ async fn rankings_without_a_scheme_stay_commune_par(app: TestApp) {
     assert_eq!(default["scheme"]["version"], 1);
     assert_eq!(
         standings(&default),
-        json!([["07273", 1, 99.88, "submitted"], ["07276", 2, 92.13, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 99.88, "submitted"], ["07279", 2, 92.13, "submitted"], ["07294", null, null, "missing"]])
     );
     assert_eq!(ranking(&app, &admin, "215", "period=2024-06&scheme=commune-par").await, default);
 
@@ -168,9 +168,9 @@ async fn rankings_without_a_scheme_stay_commune_par(app: TestApp) {
     assert_eq!(qd766["scheme"]["code"], "qd766");
     assert_eq!(
         standings(&qd766),
-        json!([["07276", 1, 63.89, "submitted"], ["07273", 2, 34.88, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07279", 1, 63.89, "submitted"], ["07273", 2, 34.88, "submitted"], ["07294", null, null, "missing"]])
     );
-    assert_eq!(crate::rankings::entry(&qd766, "07276")["band"], "average");
+    assert_eq!(crate::rankings::entry(&qd766, "07279")["band"], "average");
 
     // Both built-in schemes are stored, national, version 1; the default is unchanged by it.
     let r = app.get("/api/v1/schemes", &admin).await;

@@ -196,7 +196,7 @@ async fn identical_figures_share_a_rank_and_the_next_is_skipped(app: TestApp) {
     // Đông Sơn and Bố Hạ report the same figures (94.09); Hương Vĩ resolves ten of the same
     // dossiers overdue instead of early (92.13).
     file(&app, "07273", "2024-06", &report(BUSY, json!({}))).await;
-    file(&app, "07276", "2024-06", &report(LATE, json!({}))).await;
+    file(&app, "07279", "2024-06", &report(LATE, json!({}))).await;
     file(&app, "07294", "2024-06", &report(BUSY, json!({}))).await;
 
     let yen_the = app.token(Role::District, Some("215"));
@@ -220,7 +220,7 @@ async fn identical_figures_share_a_rank_and_the_next_is_skipped(app: TestApp) {
     // "1224": the tie shares rank 1 (listed by code), the next is 3, not 2.
     assert_eq!(
         standings(&view),
-        json!([["07273", 1, 94.09, "submitted"], ["07294", 1, 94.09, "submitted"], ["07276", 3, 92.13, "submitted"],])
+        json!([["07273", 1, 94.09, "submitted"], ["07294", 1, 94.09, "submitted"], ["07279", 3, 92.13, "submitted"],])
     );
     let first = entry(&view, "07273");
     assert_eq!(first["unit_name"], "Xã Đông Sơn");
@@ -230,7 +230,7 @@ async fn identical_figures_share_a_rank_and_the_next_is_skipped(app: TestApp) {
     assert_eq!(first["rank_change"], Value::Null);
     // Without `detail=criteria` there is no breakdown at all.
     assert!(first.get("criteria").is_none(), "{first}");
-    assert_eq!(entry(&view, "07276")["band"], "excellent");
+    assert_eq!(entry(&view, "07279")["band"], "excellent");
 
     // The province sees the same order, with Cao Xá (216) listed as missing after them.
     let province = app.token(Role::Province, Some("24"));
@@ -240,7 +240,7 @@ async fn identical_figures_share_a_rank_and_the_next_is_skipped(app: TestApp) {
         json!([
             ["07273", 1, 94.09, "submitted"],
             ["07294", 1, 94.09, "submitted"],
-            ["07276", 3, 92.13, "submitted"],
+            ["07279", 3, 92.13, "submitted"],
             ["07312", null, null, "missing"],
         ])
     );
@@ -261,7 +261,7 @@ async fn identical_figures_share_a_rank_and_the_next_is_skipped(app: TestApp) {
             ["07273", 1, 94.09, "submitted"],
             ["07294", 1, 94.09, "submitted"],
             ["07312", 1, 94.09, "submitted"],
-            ["07276", 4, 92.13, "submitted"],
+            ["07279", 4, 92.13, "submitted"],
         ])
     );
 }
@@ -272,7 +272,7 @@ async fn a_province_ranks_across_its_districts_and_drafts_are_not_ranked(app: Te
     // only saves a draft that would score 100; Bố Hạ files nothing.
     file(&app, "07273", "2024-06", &seed_body()).await;
     file(&app, "07312", "2024-06", &report(LATE, json!({}))).await;
-    draft(&app, "07276", "2024-06", &report(CLEAN, json!({}))).await;
+    draft(&app, "07279", "2024-06", &report(CLEAN, json!({}))).await;
 
     let province = app.token(Role::Province, Some("24"));
     let view = ranking(&app, &province, "24", "period=2024-06").await;
@@ -284,7 +284,7 @@ async fn a_province_ranks_across_its_districts_and_drafts_are_not_ranked(app: Te
         json!([
             ["07273", 1, 99.88, "submitted"],
             ["07312", 2, 92.13, "submitted"],
-            ["07276", null, null, "draft"],
+            ["07279", null, null, "draft"],
             ["07294", null, null, "missing"],
         ])
     );
@@ -292,8 +292,8 @@ async fn a_province_ranks_across_its_districts_and_drafts_are_not_ranked(app: Te
     assert_eq!(view["communes"], 4);
     assert_eq!(view["ranked"], 2);
     assert_eq!(view["missing"], 1);
-    assert_eq!(entry(&view, "07276")["band"], Value::Null);
-    assert_eq!(entry(&view, "07276")["unit_name"], "Xã Hương Vĩ");
+    assert_eq!(entry(&view, "07279")["band"], Value::Null);
+    assert_eq!(entry(&view, "07279")["unit_name"], "Xã Hương Vĩ");
     assert_eq!(entry(&view, "07312")["unit_name"], "Xã Cao Xá");
 
     // A district ranks its own communes only.
@@ -301,7 +301,7 @@ async fn a_province_ranks_across_its_districts_and_drafts_are_not_ranked(app: Te
     let own = ranking(&app, &yen_the, "215", "period=2024-06").await;
     assert_eq!(
         standings(&own),
-        json!([["07273", 1, 99.88, "submitted"], ["07276", null, null, "draft"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 99.88, "submitted"], ["07279", null, null, "draft"], ["07294", null, null, "missing"]])
     );
     assert_eq!(
         (own["communes"].as_u64(), own["ranked"].as_u64(), own["missing"].as_u64()),
@@ -320,16 +320,16 @@ async fn a_province_ranks_across_its_districts_and_drafts_are_not_ranked(app: Te
     assert_eq!(itself["communes"], 1);
     assert_eq!(standings(&itself), json!([["07273", 1, 99.88, "submitted"]]));
     app.get("/api/v1/units/215/rankings?period=2024-06", &dong_son).await.problem(403);
-    app.get("/api/v1/units/07276/rankings?period=2024-06", &dong_son).await.problem(403);
+    app.get("/api/v1/units/07279/rankings?period=2024-06", &dong_son).await.problem(403);
     app.get("/api/v1/units/07312/rankings?period=2024-06", &yen_the).await.problem(403);
 
     // Once Hương Vĩ submits its draft, it is ranked — first, with full marks.
-    file(&app, "07276", "2024-06", &report(CLEAN, json!({}))).await;
+    file(&app, "07279", "2024-06", &report(CLEAN, json!({}))).await;
     let view = ranking(&app, &province, "24", "period=2024-06").await;
     assert_eq!(
         standings(&view),
         json!([
-            ["07276", 1, 100.0, "submitted"],
+            ["07279", 1, 100.0, "submitted"],
             ["07273", 2, 99.88, "submitted"],
             ["07312", 3, 92.13, "submitted"],
             ["07294", null, null, "missing"],
@@ -341,12 +341,12 @@ async fn a_province_ranks_across_its_districts_and_drafts_are_not_ranked(app: Te
 async fn a_resubmission_changes_the_ranking_in_the_next_request(app: TestApp) {
     app.seed_units().await;
     file(&app, "07273", "2024-06", &report(LATE, json!({}))).await; // 92.13
-    file(&app, "07276", "2024-06", &report(BUSY, json!({}))).await; // 94.09
+    file(&app, "07279", "2024-06", &report(BUSY, json!({}))).await; // 94.09
     let yen_the = app.token(Role::District, Some("215"));
     let before = ranking(&app, &yen_the, "215", "period=2024-06").await;
     assert_eq!(
         standings(&before),
-        json!([["07276", 1, 94.09, "submitted"], ["07273", 2, 92.13, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07279", 1, 94.09, "submitted"], ["07273", 2, 92.13, "submitted"], ["07294", null, null, "missing"]])
     );
 
     // Đông Sơn corrects its report: every dossier now resolved in time (100.00).
@@ -354,7 +354,7 @@ async fn a_resubmission_changes_the_ranking_in_the_next_request(app: TestApp) {
     let after = ranking(&app, &yen_the, "215", "period=2024-06").await;
     assert_eq!(
         standings(&after),
-        json!([["07273", 1, 100.0, "submitted"], ["07276", 2, 94.09, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 100.0, "submitted"], ["07279", 2, 94.09, "submitted"], ["07294", null, null, "missing"]])
     );
     // Its own score card follows at once too.
     let card = app.get("/api/v1/communes/07273/scores?period=2024-06", &yen_the).await;
@@ -373,7 +373,7 @@ async fn a_resubmission_changes_the_ranking_in_the_next_request(app: TestApp) {
     let again = ranking(&app, &yen_the, "215", "period=2024-06").await;
     assert_eq!(
         standings(&again),
-        json!([["07276", 1, 94.09, "submitted"], ["07273", 2, 91.0, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07279", 1, 94.09, "submitted"], ["07273", 2, 91.0, "submitted"], ["07294", null, null, "missing"]])
     );
 }
 
@@ -382,9 +382,9 @@ async fn rank_change_is_against_the_previous_month(app: TestApp) {
     // May: Bố Hạ 99.88, Đông Sơn 94.09, Hương Vĩ 92.13.
     file(&app, "07294", "2024-05", &seed_body()).await;
     file(&app, "07273", "2024-05", &report(BUSY, json!({}))).await;
-    file(&app, "07276", "2024-05", &report(LATE, json!({}))).await;
+    file(&app, "07279", "2024-05", &report(LATE, json!({}))).await;
     // June: Hương Vĩ 99.88, Đông Sơn 94.09, Bố Hạ 92.13.
-    file(&app, "07276", "2024-06", &seed_body()).await;
+    file(&app, "07279", "2024-06", &seed_body()).await;
     file(&app, "07273", "2024-06", &report(BUSY, json!({}))).await;
     file(&app, "07294", "2024-06", &report(LATE, json!({}))).await;
     // July: only Đông Sơn.
@@ -394,26 +394,26 @@ async fn rank_change_is_against_the_previous_month(app: TestApp) {
     let may = ranking(&app, &admin, "215", "period=2024-05").await;
     assert_eq!(
         standings(&may),
-        json!([["07294", 1, 99.88, "submitted"], ["07273", 2, 94.09, "submitted"], ["07276", 3, 92.13, "submitted"]])
+        json!([["07294", 1, 99.88, "submitted"], ["07273", 2, 94.09, "submitted"], ["07279", 3, 92.13, "submitted"]])
     );
     // Nothing in April to compare with.
-    assert_eq!(changes(&may), json!([["07294", null, null], ["07273", null, null], ["07276", null, null]]));
+    assert_eq!(changes(&may), json!([["07294", null, null], ["07273", null, null], ["07279", null, null]]));
 
     let june = ranking(&app, &admin, "215", "period=2024-06").await;
     assert_eq!(
         standings(&june),
-        json!([["07276", 1, 99.88, "submitted"], ["07273", 2, 94.09, "submitted"], ["07294", 3, 92.13, "submitted"]])
+        json!([["07279", 1, 99.88, "submitted"], ["07273", 2, 94.09, "submitted"], ["07294", 3, 92.13, "submitted"]])
     );
     // rank_change = previous rank − rank: up two, unchanged, down two.
-    assert_eq!(changes(&june), json!([["07276", 3, 2], ["07273", 2, 0], ["07294", 1, -2]]));
+    assert_eq!(changes(&june), json!([["07279", 3, 2], ["07273", 2, 0], ["07294", 1, -2]]));
 
     let july = ranking(&app, &admin, "215", "period=2024-07").await;
     assert_eq!(
         standings(&july),
-        json!([["07273", 1, 100.0, "submitted"], ["07276", null, null, "missing"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 100.0, "submitted"], ["07279", null, null, "missing"], ["07294", null, null, "missing"]])
     );
     // The missing keep their June rank as previous_rank, but have no change.
-    assert_eq!(changes(&july), json!([["07273", 2, 1], ["07276", 1, null], ["07294", 3, null]]));
+    assert_eq!(changes(&july), json!([["07273", 2, 1], ["07279", 1, null], ["07294", 3, null]]));
 }
 
 async fn a_quarter_is_scored_from_its_summed_figures(app: TestApp) {
@@ -434,8 +434,8 @@ async fn a_quarter_is_scored_from_its_summed_figures(app: TestApp) {
     // resolved + 10 pending within the deadline → 100.00 (online 40/50 = 80 % is full marks);
     // May 10 + 40 + 10 = 60 = (50 + 10) 60 resolved → 100.00. The quarter: 0 + 80 + 20 = 100
     // received, 100 resolved early or on time, nothing pending at the end of May → 100.00.
-    file(&app, "07276", "2024-04", &report([0, 40, 10, 30, 10, 0, 10, 0], json!({}))).await;
-    file(&app, "07276", "2024-05", &report([10, 40, 10, 50, 10, 0, 0, 0], json!({}))).await;
+    file(&app, "07279", "2024-04", &report([0, 40, 10, 30, 10, 0, 10, 0], json!({}))).await;
+    file(&app, "07279", "2024-05", &report([10, 40, 10, 50, 10, 0, 0, 0], json!({}))).await;
     // Bố Hạ only drafts May: it counts for nothing.
     draft(&app, "07294", "2024-05", &report(CLEAN, json!({}))).await;
 
@@ -447,15 +447,15 @@ async fn a_quarter_is_scored_from_its_summed_figures(app: TestApp) {
     // commune that reported the whole quarter: its 100.00 does not outrank Đông Sơn's 99.50.
     assert_eq!(
         standings(&q2),
-        json!([["07273", 1, 99.5, "submitted"], ["07276", 2, 100.0, "partial"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 99.5, "submitted"], ["07279", 2, 100.0, "partial"], ["07294", null, null, "missing"]])
     );
     assert_eq!((q2["communes"].as_u64(), q2["ranked"].as_u64(), q2["missing"].as_u64()), (Some(3), Some(2), Some(1)));
     // The previous quarter: Đông Sơn alone, with March (partial), ranked 1.
-    assert_eq!(changes(&q2), json!([["07273", 1, 0], ["07276", null, null], ["07294", null, null]]));
+    assert_eq!(changes(&q2), json!([["07273", 1, 0], ["07279", null, null], ["07294", null, null]]));
     let q1 = ranking(&app, &yen_the, "215", "period=2024Q1").await;
     assert_eq!(
         standings(&q1),
-        json!([["07273", 1, 100.0, "partial"], ["07276", null, null, "missing"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 100.0, "partial"], ["07279", null, null, "missing"], ["07294", null, null, "missing"]])
     );
 
     // The breakdown shows the summed figures.
@@ -482,7 +482,7 @@ async fn a_quarter_is_scored_from_its_summed_figures(app: TestApp) {
     let june = ranking(&app, &yen_the, "215", "period=2024-06").await;
     assert_eq!(
         standings(&june),
-        json!([["07273", 1, 100.0, "submitted"], ["07276", null, null, "missing"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 100.0, "submitted"], ["07279", null, null, "missing"], ["07294", null, null, "missing"]])
     );
 
     // The first half: Đông Sơn's March to June (4 of 6 months): 0 + 210 online received,
@@ -490,7 +490,7 @@ async fn a_quarter_is_scored_from_its_summed_figures(app: TestApp) {
     let s1 = ranking(&app, &yen_the, "215", "period=2024S1").await;
     assert_eq!(
         standings(&s1),
-        json!([["07276", 1, 100.0, "partial"], ["07273", 2, 99.52, "partial"], ["07294", null, null, "missing"]])
+        json!([["07279", 1, 100.0, "partial"], ["07273", 2, 99.52, "partial"], ["07294", null, null, "missing"]])
     );
     // And the year, the same figures.
     let year = ranking(&app, &yen_the, "215", "period=2024").await;
@@ -520,14 +520,14 @@ async fn detail_criteria_shows_each_criterion(app: TestApp) {
     file(&app, "07273", "2024-06", &seed_body()).await;
     // Hương Vĩ reports its dossiers only: 10 of 10 received online, all early. The three dossier
     // criteria earn 20 + 10 + 2; the fourteen others have no input and earn nothing → 32.00.
-    file(&app, "07276", "2024-06", &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    file(&app, "07279", "2024-06", &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     draft(&app, "07294", "2024-06", &report(CLEAN, json!({}))).await;
 
     let admin = app.admin();
     let view = ranking(&app, &admin, "215", "period=2024-06&detail=criteria").await;
     assert_eq!(
         standings(&view),
-        json!([["07273", 1, 99.88, "submitted"], ["07276", 2, 32.0, "submitted"], ["07294", null, null, "draft"]])
+        json!([["07273", 1, 99.88, "submitted"], ["07279", 2, 32.0, "submitted"], ["07294", null, null, "draft"]])
     );
     let seed = entry(&view, "07273");
     assert_eq!(seed["band"], "excellent");
@@ -539,7 +539,7 @@ async fn detail_criteria_shows_each_criterion(app: TestApp) {
     assert_eq!(seed["criteria"][0]["score"], json!(19.88));
     assert_eq!(seed["criteria"][0]["max"], json!(20.0));
 
-    let thin = entry(&view, "07276");
+    let thin = entry(&view, "07279");
     assert_eq!(thin["band"], "weak");
     let criteria = thin["criteria"].as_array().expect("criteria");
     assert_eq!(criteria.len(), 17);
@@ -624,7 +624,7 @@ async fn the_national_ranking_is_for_admins(app: TestApp) {
             ["07312", 1, 100.0, "submitted"],
             ["07273", 2, 99.88, "submitted"],
             ["00001", 3, 94.09, "submitted"],
-            ["07276", null, null, "missing"],
+            ["07279", null, null, "missing"],
             ["07294", null, null, "missing"],
         ])
     );
@@ -681,7 +681,7 @@ async fn rankings_refuse_bad_requests(app: TestApp) {
     // Nothing reported: every commune listed, none ranked.
     assert_eq!(
         standings(&default),
-        json!([["07273", null, null, "missing"], ["07276", null, null, "missing"], ["07294", null, null, "missing"]])
+        json!([["07273", null, null, "missing"], ["07279", null, null, "missing"], ["07294", null, null, "missing"]])
     );
     assert_eq!((default["ranked"].as_u64(), default["missing"].as_u64()), (Some(0), Some(3)));
 }
@@ -696,7 +696,7 @@ async fn a_communes_scores_with_rank_and_history(app: TestApp) {
     file(&app, "07273", "2024-05", &report(LATE, json!({}))).await;
     file(&app, "07273", "2024-06", &seed_body()).await;
     // Hương Vĩ: June with full marks, ahead of Đông Sơn.
-    file(&app, "07276", "2024-06", &report(CLEAN, json!({}))).await;
+    file(&app, "07279", "2024-06", &report(CLEAN, json!({}))).await;
 
     let dong_son = app.token(Role::Commune, Some("07273"));
     let r = app.get("/api/v1/communes/07273/scores?period=2024-06", &dong_son).await;
@@ -774,7 +774,7 @@ async fn a_communes_scores_with_rank_and_history(app: TestApp) {
 
     // Scope and bad requests.
     app.get("/api/v1/communes/07312/scores?period=2024-06", &yen_the).await.problem(403);
-    app.get("/api/v1/communes/07276/scores?period=2024-06", &dong_son).await.problem(403);
+    app.get("/api/v1/communes/07279/scores?period=2024-06", &dong_son).await.problem(403);
     app.get("/api/v1/communes/215/scores?period=2024-06", &yen_the).await.problem(400);
     app.get("/api/v1/communes/07273/scores?period=2024-13", &dong_son).await.problem(400);
     app.get("/api/v1/communes/07273/scores", &dong_son).await.problem(400);
@@ -804,7 +804,7 @@ async fn a_commune_created_mid_year_is_expected_from_its_first_month(app: TestAp
         json!([
             ["07282", 1, 100.0, "submitted"],
             ["07273", 2, 94.09, "submitted"],
-            ["07276", null, null, "missing"],
+            ["07279", null, null, "missing"],
             ["07294", null, null, "missing"],
         ])
     );
@@ -848,7 +848,7 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
     app.seed_units().await;
     // June 2024: Đông Sơn submits, Hương Vĩ drafts, Bố Hạ files nothing; Cao Xá (216) submits.
     file(&app, "07273", "2024-06", &seed_body()).await;
-    draft(&app, "07276", "2024-06", &report(CLEAN, json!({}))).await;
+    draft(&app, "07279", "2024-06", &report(CLEAN, json!({}))).await;
     file(&app, "07312", "2024-06", &report(CLEAN, json!({}))).await;
     // Đông Sơn also April and May.
     file(&app, "07273", "2024-04", &report(CLEAN, json!({}))).await;
@@ -874,7 +874,7 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
             "completeness_rate": 33.33, // 1 / 3
             "timeliness_rate": 0.0,
             "missing": [
-                {"unit_code": "07276", "unit_name": "Xã Hương Vĩ", "period": "2024-06", "status": "draft", "due_date": "2024-06-17"},
+                {"unit_code": "07279", "unit_name": "Xã Hương Vĩ", "period": "2024-06", "status": "draft", "due_date": "2024-06-17"},
                 {"unit_code": "07294", "unit_name": "Thị trấn Bố Hạ", "period": "2024-06", "status": "missing", "due_date": "2024-06-17"},
             ],
             "late_reports": [
@@ -913,13 +913,13 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
     assert_eq!(
         missing,
         vec![
-            row("2024-04", "07276", "missing", "2024-04-16"),
+            row("2024-04", "07279", "missing", "2024-04-16"),
             row("2024-04", "07294", "missing", "2024-04-16"),
             row("2024-04", "07312", "missing", "2024-04-16"),
-            row("2024-05", "07276", "missing", "2024-05-16"),
+            row("2024-05", "07279", "missing", "2024-05-16"),
             row("2024-05", "07294", "missing", "2024-05-16"),
             row("2024-05", "07312", "missing", "2024-05-16"),
-            row("2024-06", "07276", "draft", "2024-06-17"),
+            row("2024-06", "07279", "draft", "2024-06-17"),
             row("2024-06", "07294", "missing", "2024-06-17"),
         ]
     );
@@ -933,7 +933,7 @@ async fn completeness_counts_reported_late_and_missing(app: TestApp) {
     assert_eq!(r.body["missing"], json!([]));
 
     // Once Hương Vĩ submits, June is complete but for Bố Hạ.
-    file(&app, "07276", "2024-06", &report(CLEAN, json!({}))).await;
+    file(&app, "07279", "2024-06", &report(CLEAN, json!({}))).await;
     let r = app.get("/api/v1/units/215/completeness?period=2024-06", &yen_the).await;
     assert_eq!((r.body["reported"].as_u64(), r.body["late"].as_u64()), (Some(2), Some(2)));
     assert_eq!(r.body["completeness_rate"], json!(66.67));

@@ -344,8 +344,8 @@ async fn put_replaces_the_whole_form(app: TestApp) {
     // Kept as a draft of a commune that has not submitted, it is the commune's own.
     let r = app
         .put(
-            &format!("{}?draft=true", report_path("07276", "2024-06")),
-            &commune(&app, "07276"),
+            &format!("{}?draft=true", report_path("07279", "2024-06")),
+            &commune(&app, "07279"),
             &json!({"values": {}}),
         )
         .await;
@@ -353,8 +353,8 @@ async fn put_replaces_the_whole_form(app: TestApp) {
     assert_eq!(r.body["status"], "draft");
     assert_eq!(r.body["findings"], json!([]));
     // Submitting that draft as it stands is refused the same way.
-    let submit = format!("{}/submit", report_path("07276", "2024-06"));
-    let r = app.post(&submit, &commune(&app, "07276"), &json!({})).await;
+    let submit = format!("{}/submit", report_path("07279", "2024-06"));
+    let r = app.post(&submit, &commune(&app, "07279"), &json!({})).await;
     problem(&r, 422, &submit);
     assert_eq!(of_severity(&r, "error"), vec![finding("missing_required", &DOSSIER_PARTS)]);
 }
@@ -816,7 +816,7 @@ async fn missing_reports_and_communes_are_not_found(app: TestApp) {
 async fn only_the_commune_itself_or_an_admin_may_file(app: TestApp) {
     app.seed_units().await;
     let body = seed_body();
-    for (role, unit) in [(Role::Commune, Some("07276")), (Role::District, Some("215")), (Role::Province, Some("24"))] {
+    for (role, unit) in [(Role::Commune, Some("07279")), (Role::District, Some("215")), (Role::Province, Some("24"))] {
         let r = app.put(SEED, &app.token(role, unit), &body).await;
         let p = problem(&r, 403, SEED);
         assert_eq!(p["type"], "urn:cchc:problem:outside-scope");
@@ -891,13 +891,13 @@ async fn a_draft_is_private_until_submitted(app: TestApp) {
     assert_eq!(r.body["revision"], 2);
 
     // `?draft=false` is a plain submission.
-    let other = report_path("07276", "2024-06");
-    let r = app.put(&format!("{other}?draft=false"), &commune(&app, "07276"), &seed_body()).await;
+    let other = report_path("07279", "2024-06");
+    let r = app.put(&format!("{other}?draft=false"), &commune(&app, "07279"), &seed_body()).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["status"], "submitted");
     // A draft flag that is not a boolean is a bad request.
     let bad = format!("{other}?draft=maybe");
-    let r = app.put(&bad, &commune(&app, "07276"), &json!({"values": {}})).await;
+    let r = app.put(&bad, &commune(&app, "07279"), &json!({"values": {}})).await;
     problem(&r, 400, &other);
 }
 

@@ -87,17 +87,17 @@ async fn an_uploaded_version_rescores_existing_reports(app: TestApp) {
     // Đông Sơn first files LATE, then corrects it to the seed: one report, two revisions.
     file(&app, "07273", "2024-06", &report(LATE, json!({}))).await;
     file(&app, "07273", "2024-06", &seed_body()).await;
-    file(&app, "07276", "2024-06", &slow()).await;
+    file(&app, "07279", "2024-06", &slow()).await;
     file(&app, "07294", "2024-06", &unsigned()).await;
     file(&app, "07312", "2024-05", &report(CLEAN, json!({}))).await;
-    draft(&app, "07276", "2024-05", &report(LATE, json!({}))).await;
+    draft(&app, "07279", "2024-05", &report(LATE, json!({}))).await;
 
     let admin = app.admin();
     let v1 = ranking(&app, &admin, "215", "period=2024-06").await;
     assert_eq!(v1["scheme"]["version"], 1);
     assert_eq!(
         standings(&v1),
-        json!([["07273", 1, 99.88, "submitted"], ["07276", 2, 96.0, "submitted"], ["07294", 3, 94.0, "submitted"]])
+        json!([["07273", 1, 99.88, "submitted"], ["07279", 2, 96.0, "submitted"], ["07294", 3, 94.0, "submitted"]])
     );
 
     // Version 2 of the national scheme.
@@ -120,7 +120,7 @@ async fn an_uploaded_version_rescores_existing_reports(app: TestApp) {
     assert_eq!(v2["scheme"]["max_score"], json!(100.0));
     assert_eq!(
         standings(&v2),
-        json!([["07273", 1, 99.82, "submitted"], ["07294", 2, 97.0, "submitted"], ["07276", 3, 94.0, "submitted"]])
+        json!([["07273", 1, 99.82, "submitted"], ["07294", 2, 97.0, "submitted"], ["07279", 3, 94.0, "submitted"]])
     );
     assert_eq!(ranking(&app, &admin, "215", "period=2024-06&scheme=commune-par").await, v2);
     // The breakdown shows the new maxima.
@@ -146,12 +146,12 @@ async fn an_uploaded_version_rescores_existing_reports(app: TestApp) {
     let v2 = ranking(&app, &admin, "215", "period=2024-06").await;
     assert_eq!(
         standings(&v2),
-        json!([["07294", 1, 100.0, "submitted"], ["07273", 2, 99.82, "submitted"], ["07276", 3, 94.0, "submitted"]])
+        json!([["07294", 1, 100.0, "submitted"], ["07273", 2, 99.82, "submitted"], ["07279", 3, 94.0, "submitted"]])
     );
     let v1 = ranking(&app, &admin, "215", "period=2024-06&scheme=commune-par@1").await;
     assert_eq!(
         standings(&v1),
-        json!([["07294", 1, 100.0, "submitted"], ["07273", 2, 99.88, "submitted"], ["07276", 3, 96.0, "submitted"]])
+        json!([["07294", 1, 100.0, "submitted"], ["07273", 2, 99.88, "submitted"], ["07279", 3, 96.0, "submitted"]])
     );
 
     // Both versions are listed; the scheme's latest is version 2, with its definition.
@@ -184,7 +184,7 @@ async fn a_version_applies_from_its_first_month(app: TestApp) {
     app.seed_units().await;
     file(&app, "07273", "2024-05", &seed_body()).await;
     file(&app, "07273", "2024-06", &seed_body()).await;
-    file(&app, "07276", "2024-06", &slow()).await;
+    file(&app, "07279", "2024-06", &slow()).await;
 
     // Version 2 (named explicitly), from June 2024 on: only the two June reports are re-scored.
     let admin = app.admin();
@@ -204,7 +204,7 @@ async fn a_version_applies_from_its_first_month(app: TestApp) {
     assert_eq!(june["scheme"]["version"], 2);
     assert_eq!(
         standings(&june),
-        json!([["07273", 1, 99.82, "submitted"], ["07276", 2, 94.0, "submitted"], ["07294", null, null, "missing"]])
+        json!([["07273", 1, 99.82, "submitted"], ["07279", 2, 94.0, "submitted"], ["07294", null, null, "missing"]])
     );
     // Version 2 named for May: May's report is scored with it on the fly.
     let may_v2 = ranking(&app, &admin, "215", "period=2024-05&scheme=commune-par@2").await;
@@ -402,33 +402,33 @@ async fn who_may_upload_and_see_a_scheme(app: TestApp) {
         json!([
             ["07273", 1, 99.88, "submitted"],
             ["07312", 2, 92.13, "submitted"],
-            ["07276", null, null, "missing"],
+            ["07279", null, null, "missing"],
             ["07294", null, null, "missing"],
         ])
     );
     // ...and a report filed afterwards in Bắc Giang is scored with it too. Hương Vĩ has nothing
     // pending: the criterion is skipped and the total rescaled over the 98 points that count,
     // (16 + 10 + 68) × 100 / 98 = 95.918 → 95.92 (96.00 under the national scheme).
-    file(&app, "07276", "2024-06", &slow()).await;
+    file(&app, "07279", "2024-06", &slow()).await;
     let view = ranking(&app, &bac_giang, "24", "period=2024-06&scheme=bac-giang-par&detail=criteria").await;
     assert_eq!(
         standings(&view),
         json!([
             ["07273", 1, 99.88, "submitted"],
-            ["07276", 2, 95.92, "submitted"],
+            ["07279", 2, 95.92, "submitted"],
             ["07312", 3, 92.13, "submitted"],
             ["07294", null, null, "missing"],
         ])
     );
     assert_eq!(
-        entry(&view, "07276")["criteria"][2],
+        entry(&view, "07279")["criteria"][2],
         json!({
             "group": "procedures", "code": "pending_overdue", "numerator": 0.0, "denominator": 0.0,
             "ratio": null, "score": null, "max": 2.0, "status": "skipped",
         })
     );
     let national = ranking(&app, &bac_giang, "24", "period=2024-06").await;
-    assert_eq!(entry(&national, "07276")["score"], json!(96.0));
+    assert_eq!(entry(&national, "07279")["score"], json!(96.0));
     // Hà Nội may not use it.
     app.get("/api/v1/units/01/rankings?period=2024-06&scheme=bac-giang-par", &ha_noi).await.problem(404);
     // The national scheme is unchanged for everyone.
@@ -464,7 +464,7 @@ async fn traces(app: &TestApp, code: &str, feed_expected: usize) -> (usize, usiz
 /// each.
 async fn a_scheme_upload_is_all_or_nothing(app: TestApp) {
     app.seed_units().await;
-    for c in ["07273", "07276", "07294"] {
+    for c in ["07273", "07279", "07294"] {
         file(&app, c, "2024-06", &seed_body()).await;
     }
     let admin = app.admin();

@@ -22,7 +22,7 @@ async fn the_unit_list_is_scoped_filtered_and_paged(app: TestApp) {
     let admin = app.admin();
     let r = app.get("/api/v1/units?period=2024-06", &admin).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(codes(&r.body), ["07273", "07276", "07294", "07312", "215", "216", "24"]);
+    assert_eq!(codes(&r.body), ["07273", "07279", "07294", "07312", "215", "216", "24"]);
     assert_eq!(r.body["next"], Value::Null);
     assert_eq!(r.body["as_of"], "2024-06");
     assert_eq!(
@@ -43,18 +43,18 @@ async fn the_unit_list_is_scoped_filtered_and_paged(app: TestApp) {
             None => break,
         }
     }
-    assert_eq!(seen, ["07273", "07276", "07294", "07312", "215", "216", "24"]);
+    assert_eq!(seen, ["07273", "07279", "07294", "07312", "215", "216", "24"]);
 
     // A district sees itself and what is below it; filters narrow the list.
     let yen_the = app.token(Role::District, Some("215"));
     let r = app.get("/api/v1/units?period=2024-06", &yen_the).await;
-    assert_eq!(codes(&r.body), ["07273", "07276", "07294", "215"]);
+    assert_eq!(codes(&r.body), ["07273", "07279", "07294", "215"]);
     let r = app.get("/api/v1/units?level=commune&parent=216", &admin).await;
     assert_eq!(codes(&r.body), ["07312"]);
     let r = app.get("/api/v1/units?q=%C4%90%C3%94NG", &admin).await; // "ĐÔNG", any case
     assert_eq!(codes(&r.body), ["07273"]);
     let r = app.get("/api/v1/units?q=072", &admin).await;
-    assert_eq!(codes(&r.body), ["07273", "07276", "07294"]);
+    assert_eq!(codes(&r.body), ["07273", "07279", "07294"]);
 
     // As a table: the whole list, codes with their leading zero.
     let d = download(&app, &yen_the, "/api/v1/units?period=2024-06&format=csv&limit=1", None).await;
@@ -152,7 +152,7 @@ async fn the_consolidated_table_totals_equal_the_aggregates(app: TestApp) {
         assert_eq!(r.body["communes"], 3);
         let rows = r.body["items"].as_array().unwrap();
         let codes: Vec<&str> = rows.iter().map(|x| x["unit_code"].as_str().unwrap()).collect();
-        assert_eq!(codes, ["07273", "07276", "07294"]);
+        assert_eq!(codes, ["07273", "07279", "07294"]);
     }
     let r = app.get("/api/v1/units/215/reports?period=2024-06", &yen_the).await;
     let dong_son = &r.body["items"][0];
@@ -235,7 +235,7 @@ async fn downloads_are_named_by_their_extension(app: TestApp) {
     let d = download(&app, &yen_the, "/api/v1/units/215/completeness.csv?period=2024-06", None).await;
     let records = parse_csv(&csv_text(&d, "tinh-hinh-bao-cao-215-2024-06"));
     let named: Vec<(&str, &str)> = records[1..].iter().map(|r| (r[0].as_str(), r[3].as_str())).collect();
-    assert_eq!(named, [("07273", "Trễ hạn"), ("07276", "Trễ hạn"), ("07294", "Chưa báo cáo")]);
+    assert_eq!(named, [("07273", "Trễ hạn"), ("07279", "Trễ hạn"), ("07294", "Chưa báo cáo")]);
     let json = app.get("/api/v1/units/215/completeness?period=2024-06", &yen_the).await;
     assert_eq!(json.body["late_reports"].as_array().map(Vec::len), Some(2));
     let d = download(&app, &yen_the, "/api/v1/units/215/completeness?period=2024-06", Some(XLSX)).await;

@@ -129,7 +129,7 @@ async fn create_returns_the_unit_with_its_location(app: TestApp) {
     let long_name: String = "Ă".repeat(200);
     let r = create(
         &app,
-        json!({"code": "07276", "name": long_name, "level": "commune", "parent_code": "215", "valid_from": "2020-01"}),
+        json!({"code": "07279", "name": long_name, "level": "commune", "parent_code": "215", "valid_from": "2020-01"}),
     )
     .await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -302,7 +302,7 @@ async fn create_refuses_bad_units(app: TestApp) {
     let prov = app.get("/api/v1/units/24/children", &admin).await;
     assert_eq!(codes(&prov.body), ["215", "216"]);
     let yen_the = app.get("/api/v1/units/215/children", &admin).await;
-    assert_eq!(codes(&yen_the.body), ["07273", "07276", "07294"]);
+    assert_eq!(codes(&yen_the.body), ["07273", "07279", "07294"]);
     assert_eq!(app.get("/api/v1/units/07273", &admin).await.body["name"], "Xã Đông Sơn");
     for code in ["217", "25", "07274", "07999", "250"] {
         app.get(&format!("/api/v1/units/{code}"), &admin).await.problem(404);
@@ -348,7 +348,7 @@ async fn get_unit_as_of_a_period(app: TestApp) {
     // Who may read: the unit itself and those above it.
     let cases = [
         (Role::Commune, "07273", "07273", 200),
-        (Role::Commune, "07273", "07276", 403),
+        (Role::Commune, "07273", "07279", 403),
         (Role::Commune, "07273", "215", 403),
         (Role::District, "215", "215", 200),
         (Role::District, "215", "07294", 200),
@@ -419,13 +419,13 @@ async fn units_are_effective_dated(app: TestApp) {
     // Children follow the tree of the period.
     let now = app.get("/api/v1/units/215/children", &admin).await;
     assert_eq!(now.body["as_of"], this_month());
-    assert_eq!(codes(&now.body), ["07273", "07276", "07294"]);
+    assert_eq!(codes(&now.body), ["07273", "07279", "07294"]);
     let then = app.get("/api/v1/units/215/children?period=2020-06", &admin).await;
     assert_eq!(then.body["as_of"], "2020-06");
-    assert_eq!(codes(&then.body), ["07273", "07276", "07294", "07295"]);
+    assert_eq!(codes(&then.body), ["07273", "07279", "07294", "07295"]);
     let then = app.get("/api/v1/units/215/children?period=2020", &admin).await;
     assert_eq!(then.body["as_of"], "2020-12");
-    assert_eq!(codes(&then.body), ["07273", "07276", "07294", "07295"]);
+    assert_eq!(codes(&then.body), ["07273", "07279", "07294", "07295"]);
     // A unit that does not exist in the month has no children page.
     app.get("/api/v1/units/07295/children", &admin).await.problem(404);
     let r = app.get("/api/v1/units/07295/children?period=2020-06", &admin).await;
@@ -449,7 +449,7 @@ async fn children_are_sorted_and_described(app: TestApp) {
             "as_of": "2024-06",
             "items": [
                 {"code": "07273", "name": "Xã Đông Sơn", "level": "commune"},
-                {"code": "07276", "name": "Xã Hương Vĩ", "level": "commune"},
+                {"code": "07279", "name": "Xã Hương Vĩ", "level": "commune"},
                 {"code": "07294", "name": "Thị trấn Bố Hạ", "level": "commune"},
             ],
             "next": null,
@@ -472,7 +472,7 @@ async fn children_are_sorted_and_described(app: TestApp) {
     app.get("/api/v1/units/9/children", &admin).await.problem(400);
     // The district's own children, as the district.
     let r = app.get("/api/v1/units/215/children", &app.token(Role::District, Some("215"))).await;
-    assert_eq!(codes(&r.body), ["07273", "07276", "07294"]);
+    assert_eq!(codes(&r.body), ["07273", "07279", "07294"]);
 }
 
 async fn children_paging_returns_each_child_once(app: TestApp) {
@@ -499,7 +499,7 @@ async fn children_paging_returns_each_child_once(app: TestApp) {
     let pages = all_pages(&app, &admin, "24", 1, None).await;
     assert_eq!(pages, [["07400"], ["215"], ["216"]]);
     let pages = all_pages(&app, &admin, "215", 1, Some("2024-06")).await;
-    assert_eq!(pages, [["07273"], ["07276"], ["07294"]]);
+    assert_eq!(pages, [["07273"], ["07279"], ["07294"]]);
     // As the district (scope allows its own subtree), with limit=1.
     let tan_yen = app.token(Role::District, Some("216"));
     let flat: Vec<String> = all_pages(&app, &tan_yen, "216", 1, None).await.into_iter().flatten().collect();

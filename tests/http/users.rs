@@ -109,7 +109,7 @@ async fn admins_create_users_who_then_sign_in(app: TestApp) {
         .post(
             "/api/v1/users",
             &admin,
-            &json!({"username": "huongvi", "password": "ăăăăăăăă", "role": "commune", "unit_code": "07276"}),
+            &json!({"username": "huongvi", "password": "ăăăăăăăă", "role": "commune", "unit_code": "07279"}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -123,11 +123,11 @@ async fn admins_create_users_who_then_sign_in(app: TestApp) {
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let token = r.body["access_token"].as_str().unwrap().to_owned();
     assert_eq!(app.get(DONG_SON, &token).await.status, 200);
-    app.get("/api/v1/units/07276?period=2024-06", &token).await.problem(403);
+    app.get("/api/v1/units/07279?period=2024-06", &token).await.problem(403);
     // Usernames are case-insensitive; the multi-byte password works.
     assert_eq!(login(&app, "DONGSON", PASSWORD).await.status, 200);
     let hv = sign_in(&app, "huongvi", "ăăăăăăăă").await;
-    assert_eq!(app.get("/api/v1/units/07276?period=2024-06", &hv).await.status, 200);
+    assert_eq!(app.get("/api/v1/units/07279?period=2024-06", &hv).await.status, 200);
     // A stored admin manages users too.
     let quantri = sign_in(&app, "quantri", PASSWORD).await;
     let r = app.post("/api/v1/users", &quantri, &user_body("tanyen", "district", Some("216"))).await;
@@ -282,9 +282,9 @@ async fn province_staff_manage_their_province_only(app: TestApp) {
     // But not into another province.
     let r = app.put("/api/v1/users/dongson/unit", &bac_giang, &json!({"unit_code": "06100"})).await;
     r.problem(403);
-    let r = app.put("/api/v1/users/dongson/unit", &bac_giang, &json!({"unit_code": "07276"})).await;
+    let r = app.put("/api/v1/users/dongson/unit", &bac_giang, &json!({"unit_code": "07279"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body["unit_code"], "07276");
+    assert_eq!(r.body["unit_code"], "07279");
     // Other roles manage nobody.
     for (role, unit) in [(Role::District, "215"), (Role::Commune, "07273"), (Role::Portal, "24")] {
         let t = app.token(role, Some(unit));
@@ -298,7 +298,7 @@ async fn users_are_listed_in_pages_by_username(app: TestApp) {
     app.seed_units().await;
     let names = ["ha", "an", "giang", "binh", "dung", "em", "chi"];
     for (i, name) in names.iter().enumerate() {
-        let unit = ["07273", "07276", "07294", "07312"][i % 4];
+        let unit = ["07273", "07279", "07294", "07312"][i % 4];
         create_user(&app, name, "commune", Some(unit)).await;
     }
     let admin = app.admin();
@@ -314,7 +314,7 @@ async fn users_are_listed_in_pages_by_username(app: TestApp) {
     let r = app.get("/api/v1/users?limit=1", &admin).await;
     assert_eq!(r.body["items"][0]["username"], "an");
     assert_eq!(r.body["items"][0]["role"], "commune");
-    assert_eq!(r.body["items"][0]["unit_code"], "07276");
+    assert_eq!(r.body["items"][0]["unit_code"], "07279");
     assert_eq!(r.body["items"][0]["disabled"], false);
     assert!(!r.text.contains("password") && !r.text.contains("argon2"), "{}", r.text);
     // A cursor stays valid with another limit, and a user created after it shows up.
@@ -339,7 +339,7 @@ async fn users_are_listed_in_pages_by_username(app: TestApp) {
 async fn disabling_a_user_stops_their_tokens_at_once(app: TestApp) {
     app.seed_units().await;
     create_user(&app, "dongson", "commune", Some("07273")).await;
-    create_user(&app, "huongvi", "commune", Some("07276")).await;
+    create_user(&app, "huongvi", "commune", Some("07279")).await;
     let token = sign_in(&app, "dongson", PASSWORD).await;
     let other = sign_in(&app, "huongvi", PASSWORD).await;
     assert_eq!(app.get(DONG_SON, &token).await.status, 200);
@@ -364,7 +364,7 @@ async fn disabling_a_user_stops_their_tokens_at_once(app: TestApp) {
     let r = login(&app, "dongson", PASSWORD).await;
     assert_eq!(r.problem(401)["detail"], "wrong username or password");
     // Another stored user is untouched; so are tokens whose subject is not a stored user.
-    assert_eq!(app.get("/api/v1/units/07276?period=2024-06", &other).await.status, 200);
+    assert_eq!(app.get("/api/v1/units/07279?period=2024-06", &other).await.status, 200);
     let minted = app.token(Role::Commune, Some("07273"));
     assert_eq!(app.get(DONG_SON, &minted).await.status, 200, "subject test-commune is not stored");
     let r = app.get("/api/v1/communes/07273/reports/2024-06", &minted).await;
@@ -450,7 +450,7 @@ async fn a_new_password_replaces_the_old(app: TestApp) {
 async fn users_follow_their_commune_into_the_merger(app: TestApp) {
     app.seed_units().await;
     create_user(&app, "dongson", "commune", Some("07273")).await;
-    create_user(&app, "huongvi", "commune", Some("07276")).await;
+    create_user(&app, "huongvi", "commune", Some("07279")).await;
     create_user(&app, "yenthe", "district", Some("215")).await;
     assert_eq!(app.file("07273", "2024-06", &seed_body()).await.status, 201);
     crate::merges::reform(&app).await;
@@ -539,7 +539,7 @@ fn assert_retry_after(r: &Reply) -> i64 {
 async fn failed_sign_ins_are_limited_per_username_across_instances(app: TestApp) {
     app.seed_units().await;
     create_user(&app, "dongson", "commune", Some("07273")).await;
-    create_user(&app, "huongvi", "commune", Some("07276")).await;
+    create_user(&app, "huongvi", "commune", Some("07279")).await;
 
     // Three failures on the first instance…
     for _ in 0..3 {

@@ -524,7 +524,7 @@ async fn who_may_take_each_action(app: TestApp) {
     app.seed_units().await;
     file_seed(&app, "2024-06").await;
     let own = commune(&app, "07273");
-    let neighbour = commune(&app, "07276");
+    let neighbour = commune(&app, "07279");
     let yen_the = district(&app, "215");
     let tan_yen = district(&app, "216");
     let bac_giang = province(&app, "24");
@@ -676,7 +676,7 @@ async fn a_stale_if_match_refuses_an_action(app: TestApp) {
     assert_eq!(r.body["revision"], 2);
 
     let approve = action_path("07273", "2024-06", "approve");
-    for tag in [SEED_ETAG, "W/\"07273-2024-06-r2\"", "\"07273-2024-06-r3\"", "\"07276-2024-06-r2\""] {
+    for tag in [SEED_ETAG, "W/\"07273-2024-06-r2\"", "\"07273-2024-06-r3\"", "\"07279-2024-06-r2\""] {
         let before = stored(&app, "07273", "2024-06").await;
         let r = act_with(&app, &yen_the, "07273", "2024-06", "approve", None, &[("if-match", tag)]).await;
         let p = problem(&r, 412, &approve);
@@ -785,7 +785,7 @@ async fn a_dry_run_stores_nothing(app: TestApp) {
     )));
     // If-Match without a report fails a dry run too; a dry run is judged for its scope.
     problem(&put_with(&app, &dry, &own, &seed_body(), &[("if-match", "*")]).await, 412, SEED);
-    problem(&app.put(&dry, &commune(&app, "07276"), &seed_body()).await, 403, SEED);
+    problem(&app.put(&dry, &commune(&app, "07279"), &seed_body()).await, 403, SEED);
     assert_nothing_stored(&app).await;
 
     // With a stored report: the current revision, the new figures, and still nothing stored.
@@ -848,7 +848,7 @@ async fn drafts_and_returned_reports_are_not_counted(app: TestApp) {
     app.seed_units().await;
     let yen_the = district(&app, "215");
     file_seed(&app, "2024-06").await; // 168 online
-    let r = app.file("07276", "2024-06", &dossier_report([0, 50, 0, 40, 8, 0, 2, 0])).await;
+    let r = app.file("07279", "2024-06", &dossier_report([0, 50, 0, 40, 8, 0, 2, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let r = app
         .put(&format!("{}?draft=true", report_path("07294", "2024-06")), &commune(&app, "07294"), &seed_body())
@@ -859,8 +859,8 @@ async fn drafts_and_returned_reports_are_not_counted(app: TestApp) {
 
     // Returned: no longer counted.
     assert_acted(
-        &act(&app, &yen_the, "07276", "2024-06", "return", Some("Sai")).await,
-        "07276",
+        &act(&app, &yen_the, "07279", "2024-06", "return", Some("Sai")).await,
+        "07279",
         "2024-06",
         "returned",
         2,
@@ -873,8 +873,8 @@ async fn drafts_and_returned_reports_are_not_counted(app: TestApp) {
     // A returned report saved as a draft: not counted; submitted again: counted.
     let r = app
         .put(
-            &format!("{}?draft=true", report_path("07276", "2024-06")),
-            &commune(&app, "07276"),
+            &format!("{}?draft=true", report_path("07279", "2024-06")),
+            &commune(&app, "07279"),
             &dossier_report([0, 60, 0, 50, 8, 0, 2, 0]),
         )
         .await;
@@ -882,8 +882,8 @@ async fn drafts_and_returned_reports_are_not_counted(app: TestApp) {
     assert_eq!(r.body["status"], "draft");
     assert_eq!(reported(&app).await, 1);
     assert_acted(
-        &act(&app, &commune(&app, "07276"), "07276", "2024-06", "submit", None).await,
-        "07276",
+        &act(&app, &commune(&app, "07279"), "07279", "2024-06", "submit", None).await,
+        "07279",
         "2024-06",
         "submitted",
         4,
@@ -1030,7 +1030,7 @@ async fn revisions_and_changes_page_one_at_a_time(app: TestApp) {
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(r.body["items"].as_array().unwrap().len(), 7);
     }
-    for token in [commune(&app, "07276"), district(&app, "216")] {
+    for token in [commune(&app, "07279"), district(&app, "216")] {
         for p in [&path, &changes_path] {
             problem(&app.get(p, &token).await, 403, p);
         }
@@ -1042,8 +1042,8 @@ async fn revisions_and_changes_page_one_at_a_time(app: TestApp) {
 
 async fn the_history_of_a_draft_is_the_communes_own(app: TestApp) {
     app.seed_units().await;
-    let path = report_path("07276", "2024-06");
-    let own = commune(&app, "07276");
+    let path = report_path("07279", "2024-06");
+    let own = commune(&app, "07279");
     let r = app.put(&format!("{path}?draft=true"), &own, &dossier_report([0, 5, 0, 5, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let revisions_path = format!("{path}/revisions");
@@ -1061,7 +1061,7 @@ async fn the_history_of_a_draft_is_the_communes_own(app: TestApp) {
         }
     }
     // Submitted, it is the district's to read too.
-    assert_acted(&act(&app, &own, "07276", "2024-06", "submit", None).await, "07276", "2024-06", "submitted", 2);
+    assert_acted(&act(&app, &own, "07279", "2024-06", "submit", None).await, "07279", "2024-06", "submitted", 2);
     let r = app.get(&revisions_path, &district(&app, "215")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let actions: Vec<&str> =
@@ -1157,7 +1157,7 @@ async fn carry_over_is_checked_against_last_months_counted_report(app: TestApp) 
     // Only the month just before counts: April's pending says nothing about June.
     problem(&app.get(&report_path("07273", "2024-03"), &own).await, 404, &report_path("07273", "2024-03"));
     // Another commune's history is its own.
-    let r = app.file("07276", "2024-05", &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
+    let r = app.file("07279", "2024-05", &dossier_report([0, 10, 0, 10, 0, 0, 0, 0])).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.body["findings"], json!([]));
 }

@@ -212,7 +212,7 @@ impl TestApp {
         self.create_unit("215", "Huyện Yên Thế", Some("24")).await;
         self.create_unit("216", "Huyện Tân Yên", Some("24")).await;
         self.create_unit("07273", "Xã Đông Sơn", Some("215")).await;
-        self.create_unit("07276", "Xã Hương Vĩ", Some("215")).await;
+        self.create_unit("07279", "Xã Hương Vĩ", Some("215")).await;
         self.create_unit("07294", "Thị trấn Bố Hạ", Some("215")).await;
         self.create_unit("07312", "Xã Cao Xá", Some("216")).await;
     }

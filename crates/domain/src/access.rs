@@ -390,7 +390,7 @@ mod tests {
         assert!(!district.can_view(&code("24"), &then, &now, &[]), "its own province");
         let commune = p(Role::Commune, Some("07273"));
         assert!(commune.can_view(&code("07273"), &then, &now, &[]));
-        assert!(!commune.can_view(&code("07276"), &then, &now, &[]));
+        assert!(!commune.can_view(&code("07279"), &then, &now, &[]));
         assert!(p(Role::Province, Some("24")).can_view(&code("07300"), &then, &now, &[]));
         assert!(p(Role::Admin, None).can_view(&code("07300"), &then, &now, &[]));
     }
@@ -402,12 +402,12 @@ mod tests {
         let now = Hierarchy::at(&units, m("2026-01"));
         let merges = vec![
             Merge { absorbed: code("07273"), successor: code("07294"), effective: m("2025-07") },
-            Merge { absorbed: code("07276"), successor: code("07294"), effective: m("2025-07") },
+            Merge { absorbed: code("07279"), successor: code("07294"), effective: m("2025-07") },
         ];
         let bo_ha = p(Role::Commune, Some("07294"));
         assert!(bo_ha.can_view(&code("07273"), &then, &now, &merges));
         assert!(!bo_ha.can_view(&code("07300"), &then, &now, &merges));
-        assert!(!p(Role::Commune, Some("07273")).can_view(&code("07276"), &then, &now, &merges));
+        assert!(!p(Role::Commune, Some("07273")).can_view(&code("07279"), &then, &now, &merges));
     }
 
     #[test]
@@ -544,7 +544,7 @@ mod tests {
     #[test]
     fn only_the_commune_itself_files_its_report() {
         assert!(p(Role::Commune, Some("07273")).can_submit(&code("07273")));
-        assert!(!p(Role::Commune, Some("07273")).can_submit(&code("07276")));
+        assert!(!p(Role::Commune, Some("07273")).can_submit(&code("07279")));
         assert!(!p(Role::District, Some("215")).can_submit(&code("07273")));
         assert!(p(Role::Admin, None).can_submit(&code("07273")));
     }

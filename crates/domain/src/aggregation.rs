@@ -347,7 +347,7 @@ mod tests {
         let m = |s: &str| s.parse::<Month>().unwrap();
         let merges = vec![
             Merge { absorbed: code("07273"), successor: code("07294"), effective: m("2025-07") },
-            Merge { absorbed: code("07276"), successor: code("07294"), effective: m("2025-07") },
+            Merge { absorbed: code("07279"), successor: code("07294"), effective: m("2025-07") },
         ];
         let report = |c: &str, month: &str, status, online: i64| MonthFigures {
             unit_code: code(c),
@@ -358,7 +358,7 @@ mod tests {
             submitted_at: None,
         };
         let units = reporting_units(&[code("07294")], &merges);
-        assert_eq!(units, [code("07294"), code("07273"), code("07276")]);
+        assert_eq!(units, [code("07294"), code("07273"), code("07279")]);
         let f = period_figures(
             &cat,
             vec![(code("07294"), "Xã Bố Hạ".into())],
@@ -366,7 +366,7 @@ mod tests {
             m("2025-09"),
             vec![
                 report("07273", "2025-06", ReportStatus::Submitted, 10),
-                report("07276", "2025-06", ReportStatus::Approved, 5),
+                report("07279", "2025-06", ReportStatus::Approved, 5),
                 report("07294", "2025-06", ReportStatus::Draft, 100),
                 report("07294", "2025-07", ReportStatus::Submitted, 20),
                 report("07312", "2025-07", ReportStatus::Submitted, 1000),

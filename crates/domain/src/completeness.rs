@@ -121,11 +121,11 @@ mod tests {
         let cal = Calendar::default(); // June 2024 is due on Monday 17 June (the 16th is a Sunday)
         let june: Month = "2024-06".parse().unwrap();
         let expected: Vec<_> =
-            ["07273", "07276", "07294", "07312"].iter().map(|c| (code(c), format!("Xã {c}"), june)).collect();
+            ["07273", "07279", "07294", "07312"].iter().map(|c| (code(c), format!("Xã {c}"), june)).collect();
         let at = |d: u32, h: u32| Some(Utc.with_ymd_and_hms(2024, 6, d, h, 0, 0).unwrap());
         let filings = vec![
             Filing { unit: code("07273"), month: june, status: ReportStatus::Submitted, submitted_at: at(17, 16) }, // 23:00 on the 17th in Vietnam
-            Filing { unit: code("07276"), month: june, status: ReportStatus::Approved, submitted_at: at(17, 17) }, // 00:00 on the 18th
+            Filing { unit: code("07279"), month: june, status: ReportStatus::Approved, submitted_at: at(17, 17) }, // 00:00 on the 18th
             Filing { unit: code("07294"), month: june, status: ReportStatus::Draft, submitted_at: None },
         ];
         let c = completeness(&cal, &expected, &filings);
@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(c.missing[0].due_date, NaiveDate::from_ymd_opt(2024, 6, 17).unwrap());
         // The one late report is named, with when it came.
         let late: Vec<_> = c.late_reports.iter().map(|l| (l.unit_code.as_str(), l.submitted_at)).collect();
-        assert_eq!(late, vec![("07276", at(17, 17).map(crate::period::to_vietnam_time))]);
+        assert_eq!(late, vec![("07279", at(17, 17).map(crate::period::to_vietnam_time))]);
     }
 
     #[test]

@@ -163,8 +163,8 @@ mod tests {
 
     #[test]
     fn ties_share_a_rank_and_the_next_skips() {
-        let r = ranked(&[("07276", Some(80.0)), ("07273", Some(90.0)), ("07294", Some(90.0)), ("07312", Some(70.0))]);
-        assert_eq!(r, vec![("07273", Some(1)), ("07294", Some(1)), ("07276", Some(3)), ("07312", Some(4))]);
+        let r = ranked(&[("07279", Some(80.0)), ("07273", Some(90.0)), ("07294", Some(90.0)), ("07312", Some(70.0))]);
+        assert_eq!(r, vec![("07273", Some(1)), ("07294", Some(1)), ("07279", Some(3)), ("07312", Some(4))]);
     }
 
     #[test]
@@ -183,13 +183,13 @@ mod tests {
     fn a_partial_period_ranks_below_every_complete_one() {
         // 2024Q2: Hương Vĩ skipped June and scores 100.00 on April and May; Đông Sơn reported
         // all three months (99.50), Bố Hạ too (97.00); Cao Xá skipped two months (100.00).
-        let items = [("07276", 100.0, true), ("07273", 99.5, false), ("07294", 97.0, false), ("07312", 100.0, true)];
+        let items = [("07279", 100.0, true), ("07273", 99.5, false), ("07294", 97.0, false), ("07312", 100.0, true)];
         let r: Vec<(&str, Option<u32>)> = rank_complete_first(items.to_vec(), |t| Some(t.1), |t| t.2, |t| t.0)
             .into_iter()
             .map(|((c, ..), r)| (c, r))
             .collect();
         // The complete first; the partial after them, tied among themselves at 100.00.
-        assert_eq!(r, vec![("07273", Some(1)), ("07294", Some(2)), ("07276", Some(3)), ("07312", Some(3))]);
+        assert_eq!(r, vec![("07273", Some(1)), ("07294", Some(2)), ("07279", Some(3)), ("07312", Some(3))]);
         // A partial unit and a complete one with the same score do not share a rank.
         let same = [("a", 90.0, true), ("b", 90.0, false)];
         let r: Vec<Option<u32>> =

@@ -311,7 +311,7 @@ mod tests {
             "a district cannot merge into a commune"
         );
         assert!(matches!(
-            check_merge(&code("07276"), &code("07273"), july, &of(&units, "07276"), &dong_son, &[]),
+            check_merge(&code("07279"), &code("07273"), july, &of(&units, "07279"), &dong_son, &[]),
             Err(HierarchyError::SuccessorMissing { .. })
         ));
         assert!(matches!(

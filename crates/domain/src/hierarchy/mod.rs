@@ -276,7 +276,7 @@ pub(crate) mod tests {
         let july = m("2025-07");
         let merges = vec![
             Merge { absorbed: code("07273"), successor: code("07294"), effective: july },
-            Merge { absorbed: code("07276"), successor: code("07294"), effective: m("2025-01") },
+            Merge { absorbed: code("07279"), successor: code("07294"), effective: m("2025-01") },
         ];
         assert_eq!(carried_into(&merges, &code("07294"), july, true), vec![code("07273"), code("07294")]);
         assert_eq!(carried_into(&merges, &code("07294"), m("2025-08"), true), vec![code("07294")]);
@@ -312,7 +312,7 @@ pub(crate) mod tests {
             version("215", "Huyện Yên Thế", Some("24"), None, Some("2025-06")),
             version("216", "Huyện Tân Yên", Some("24"), None, Some("2025-06")),
             version("07273", "Xã Đông Sơn", Some("215"), None, Some("2025-06")),
-            version("07276", "Xã Hương Vĩ", Some("215"), None, Some("2025-06")),
+            version("07279", "Xã Hương Vĩ", Some("215"), None, Some("2025-06")),
             version("07294", "Thị trấn Bố Hạ", Some("215"), None, Some("2025-06")),
             version("07294", "Xã Bố Hạ", Some("24"), Some("2025-07"), None),
             version("07300", "Xã Cao Xá", Some("216"), None, None),
@@ -324,7 +324,7 @@ pub(crate) mod tests {
         let before = Hierarchy::at(&bac_giang(), m("2024-06"));
         assert_eq!(before.get(&code("24")).unwrap().name, "Tỉnh Bắc Giang");
         let below: Vec<_> = before.communes_below(Some(&code("215"))).iter().map(|n| n.code.as_str()).collect();
-        assert_eq!(below, ["07273", "07276", "07294"]);
+        assert_eq!(below, ["07273", "07279", "07294"]);
         assert_eq!(before.communes_below(Some(&code("24"))).len(), 4);
         assert!(before.is_within(&code("07273"), &code("24")));
         assert!(!before.is_within(&code("07273"), &code("216")));
@@ -371,10 +371,10 @@ pub(crate) mod tests {
     fn merges_chain_to_successors_and_back() {
         let merges = vec![
             Merge { absorbed: code("07273"), successor: code("07294"), effective: m("2025-07") },
-            Merge { absorbed: code("07276"), successor: code("07294"), effective: m("2025-07") },
+            Merge { absorbed: code("07279"), successor: code("07294"), effective: m("2025-07") },
             Merge { absorbed: code("07999"), successor: code("07273"), effective: m("2020-01") },
         ];
-        assert_eq!(predecessors(&merges, &code("07294")), vec![code("07273"), code("07276"), code("07999")]);
+        assert_eq!(predecessors(&merges, &code("07294")), vec![code("07273"), code("07279"), code("07999")]);
         assert_eq!(successor_at(&merges, &code("07999"), m("2024-01")), code("07273"));
         assert_eq!(successor_at(&merges, &code("07999"), m("2026-01")), code("07294"));
         assert_eq!(successor_at(&merges, &code("07273"), m("2025-06")), code("07273"));
