@@ -10,7 +10,9 @@ not the exact figure the seed report gives.
 import io
 import json
 import pathlib
+import subprocess
 import sys
+import tempfile
 import zipfile
 
 import openpyxl
@@ -31,6 +33,7 @@ from cchc_client.api.rankings import get_commune_scores, get_unit_rankings
 from cchc_client.api.reports import (
     download_commune_report_document,
     get_commune_report,
+    import_report_document,
     list_commune_reports,
     put_commune_report,
 )
@@ -49,7 +52,7 @@ from cchc_client.models import (
     TokenRequest,
     UnitLevel,
 )
-from cchc_client.types import UNSET
+from cchc_client.types import UNSET, File
 
 BASE, ADMIN_TOKEN, DOCUMENT, SEED = sys.argv[1:5]
 
@@ -110,6 +113,20 @@ months = list_commune_reports.sync("07273", client=commune, from_="2024-05", to=
 check("the commune's months", [m.period for m in months.items], ["2024-06", "2024-05"])
 check("June's score", months.items[0].score, 99.88)
 check("May not reported", months.items[1].status, None)
+
+# The seed report as the commune wrote it (plain text) read into a form; nothing is stored.
+# Sent as a Word file, the text converted by LibreOffice as a clerk's office would.
+seed_path = pathlib.Path(__file__).parents[2] / "crates/domain/fixtures/bao-cao-cchc-xa-dong-son-2024-06.txt"
+with tempfile.TemporaryDirectory() as out:
+    subprocess.run(["soffice", "--headless", "--infilter=Text (encoded):UTF8,LF,,", "--convert-to", "docx:MS Word 2007 XML",
+                    "--outdir", out, str(seed_path)], check=True, capture_output=True)
+    word = io.BytesIO((pathlib.Path(out) / (seed_path.stem + ".docx")).read_bytes())
+imported = import_report_document.sync(client=commune, body=File(payload=word, file_name="bao-cao.docx"))
+if not hasattr(imported, "commune_code"):
+    sys.exit(f"FAIL import: {imported}")
+check("import: the commune and month", (imported.commune_code, imported.period), ("07273", "2024-06"))
+check("import: received online", imported.values.dossiers_received_online, 168)
+check("import: every figure with its sentence", {e.indicator for e in imported.evidence} >= set(imported.values.to_dict()), True)
 
 # The district's aggregates and rankings, for the month and the quarter.
 for period, standing in [("2024-06", "submitted"), ("2024Q2", "partial")]:
