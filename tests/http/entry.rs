@@ -205,6 +205,18 @@ async fn the_reviewer_reads_the_text_the_history_and_what_changed_and_reopens(ap
         "{}",
         page.text
     );
+    // The same word in the API, the ranking and its spreadsheet, and the commune's months.
+    let admin = app.admin();
+    let report = app.get("/api/v1/communes/07273/reports/2024-06", &admin).await;
+    assert_eq!(report.body["status"], "locked");
+    let ranking = app.get("/api/v1/units/215/rankings?period=2024-06", &admin).await;
+    let entry = ranking.body["entries"].as_array().and_then(|e| e.iter().find(|e| e["unit_code"] == "07273")).cloned();
+    assert_eq!(entry.map(|e| e["status"].clone()), Some(json!("locked")), "{}", ranking.text);
+    let csv = b.get("/app/export/rankings.csv?unit=215&period=2024-06").await;
+    let line = csv.text.lines().find(|l| l.contains("07273")).unwrap_or_default().to_owned();
+    assert!(line.contains("Đã khóa") && !line.contains("Đã duyệt"), "{line}");
+    let months = app.get("/api/v1/communes/07273/reports?from=2024-06&to=2024-06", &admin).await;
+    assert_eq!(months.body["items"][0]["standing"], "locked", "{}", months.text);
     // Reopened with a reason, it goes back to the commune.
     assert!(page.text.contains(r#"id="reopen""#), "{}", page.text);
     let r = b.post(&format!("{act}/reopen"), &[("csrf", &csrf)]).await;

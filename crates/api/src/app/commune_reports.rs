@@ -139,7 +139,9 @@ pub fn list(
             on_time: report.and_then(|r| r.submitted_at).map(|t| cal.is_on_time(&period, t)),
             submitted_at: report.and_then(|r| r.submitted_at).map(to_vietnam_time),
             updated_at: report.map(|r| to_vietnam_time(r.updated_at)),
-            standing: Standing::of_report(filed.map(|r| r.status)),
+            standing: Standing::of_report(
+                filed.map(|r| effective_status(r.status, month, today, &cal, st.rules.lock_after_days)),
+            ),
             score: score.map(round2),
             band,
             etag: report.map(|r| format!("\"{code}-{month}-r{}\"", r.revision)),

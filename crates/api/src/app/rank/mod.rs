@@ -284,11 +284,16 @@ pub fn standings(
     } else {
         HashMap::new()
     };
+    // Standings say what the reports say: an approved report of a closed month is locked.
+    let cal = st.calendar(conn, None)?;
+    let today = cchc_domain::period::to_vietnam_time(chrono::Utc::now()).date_naive();
+    let in_force =
+        |status| cchc_domain::workflow::effective_status(status, month, today, &cal, st.rules.lock_after_days);
     Ok(communes
         .into_iter()
         .map(|n| {
             let row = by_unit.get(&n.code);
-            let standing = Standing::of_report(row.map(|r| r.status));
+            let standing = Standing::of_report(row.map(|r| in_force(r.status)));
             let mut score = CommuneScore {
                 code: n.code.clone(),
                 name: n.name.clone(),
