@@ -142,19 +142,8 @@ pub(crate) fn own_records_findings(
     let months: Vec<Month> = (1..=HISTORY_MONTHS).map(|i| month.plus(-i)).collect();
     let past = reports::figures(conn, &months, Some(&[code]))?;
     let counted: Vec<_> = past.iter().filter(|f| f.status.counts()).collect();
-    // Last month's pending of every unit whose history the commune carries into this month: its
-    // own, and that of the units merged into it from this month (each must have reported).
-    let last = month.previous();
-    let carried = carried_into(&topology.merges, code, month, topology.at(last).contains(code));
-    // Without a merger this month, the commune's own history read above has last month.
-    let before: Vec<MonthFigures> = if carried.iter().all(|u| u == code) {
-        counted.iter().filter(|f| f.period == last).map(|f| (*f).clone()).collect()
-    } else {
-        let carried_refs: Vec<&UnitCode> = carried.iter().collect();
-        reports::figures(conn, &[last], Some(&carried_refs))?.into_iter().filter(|f| f.status.counts()).collect()
-    };
-    let all_reported = carried.iter().all(|u| before.iter().any(|f| &f.unit_code == u));
-    let previous: Vec<&Values> = if all_reported { before.iter().map(|f| &f.values).collect() } else { Vec::new() };
+    let before = carried_reports(conn, topology, code, month, &counted)?;
+    let previous: Vec<&Values> = before.iter().map(|f| &f.values).collect();
     let mut findings: Vec<Finding> = check_carry_over(values, &previous, st.rules.carry_over).into_iter().collect();
     let series: Vec<&Values> = counted.iter().map(|f| &f.values).collect();
     let catalog = st.catalog.in_period(month);
@@ -166,6 +155,28 @@ pub(crate) fn own_records_findings(
     let records = portal_dossiers::for_window(conn, &refs, start, end)?;
     findings.extend(mismatch_findings(&catalog, values, portal_figures(&records, month, cal).as_ref()));
     Ok(findings)
+}
+
+/// Last month's counted reports of every unit whose history the commune carries into `month`:
+/// its own, and those of the units merged into it from `month` — none unless each of them
+/// reported. `known` is the commune's own counted history when the caller has read it already.
+pub(crate) fn carried_reports(
+    conn: &mut DbConnection,
+    topology: &cchc_domain::Topology,
+    code: &UnitCode,
+    month: Month,
+    known: &[&MonthFigures],
+) -> ApiResult<Vec<MonthFigures>> {
+    let last = month.previous();
+    let carried = carried_into(&topology.merges, code, month, topology.at(last).contains(code));
+    let before: Vec<MonthFigures> = if !known.is_empty() && carried.iter().all(|u| u == code) {
+        known.iter().filter(|f| f.period == last).map(|f| (*f).clone()).collect()
+    } else {
+        let refs: Vec<&UnitCode> = carried.iter().collect();
+        reports::figures(conn, &[last], Some(&refs))?.into_iter().filter(|f| f.status.counts()).collect()
+    };
+    let all_reported = carried.iter().all(|u| before.iter().any(|f| &f.unit_code == u));
+    Ok(if all_reported { before } else { Vec::new() })
 }
 
 /// What a `PUT` would store, for a dry run: the current revision number stays (nothing changes).

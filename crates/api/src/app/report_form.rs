@@ -5,7 +5,6 @@
 
 use chrono::NaiveDate;
 
-use cchc_domain::hierarchy::carried_into;
 use cchc_domain::history::expected_carry_over;
 use cchc_domain::report::Narrative;
 use cchc_domain::{Month, Period, UnitCode, Values};
@@ -58,18 +57,13 @@ pub fn run(
             prefill: None,
         });
     }
-    let last = month.previous();
-    let carried = carried_into(&topology.merges, commune, month, topology.at(last).contains(commune));
-    let refs: Vec<&UnitCode> = carried.iter().collect();
-    let before: Vec<_> =
-        reports::figures(conn, &[last], Some(&refs))?.into_iter().filter(|f| f.status.counts()).collect();
+    let before = super::file_report::carried_reports(conn, &topology, commune, month, &[])?;
+    let previous: Vec<&Values> = before.iter().map(|f| &f.values).collect();
     let mut values = Values::new();
-    if carried.iter().all(|u| before.iter().any(|f| &f.unit_code == u)) {
-        let previous: Vec<&Values> = before.iter().map(|f| &f.values).collect();
-        if let Some(n) = expected_carry_over(&previous) {
-            values.insert(cchc_domain::dossier_figures::CARRIED_OVER.to_owned(), cchc_domain::Value::Count(n));
-        }
+    if let Some(n) = expected_carry_over(&previous) {
+        values.insert(cchc_domain::dossier_figures::CARRIED_OVER.to_owned(), cchc_domain::Value::Count(n));
     }
+    let last = month.previous();
     let narrative = reports::get(conn, commune, last.into())?
         .filter(|r| r.status.counts())
         .map(|r| r.form.narrative)
